@@ -1,0 +1,22 @@
+import type { Argv } from 'yargs';
+import { formatDuration } from '../../model/units.js';
+import { loadScenario } from '../../scenario/load.js';
+import type { Io } from '../io.js';
+import { sharedScenarioOptions, toSets } from '../options.js';
+
+export function validateCommand(io: Io) {
+  return {
+    command: 'validate <scenario>',
+    describe: 'Check a scenario file against the schema and print what it resolves to',
+    builder: (y: Argv) => sharedScenarioOptions(y),
+    handler: (argv: Record<string, unknown>) => {
+      const s = loadScenario(String(argv.scenario), toSets(argv));
+      const c = s.config;
+      io.out(
+        `${s.file}: ok — "${s.name}", ${c.fleet.servers} servers × ${c.fleet.workers} workers, ` +
+          `${formatDuration(c.duration)} (warm-up ${formatDuration(c.warmup)}), ${c.timeline.length} timeline events, ` +
+          `strategies: ${s.strategies.map((x) => x.label).join(', ')}\n`,
+      );
+    },
+  };
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { InputError } from '../scenario/errors.js';
+import { VERSION } from '../version.js';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { processIo, type Io } from './io.js';
+
+/** Bad command-line usage, reported by yargs. */
+class UsageError extends Error {}
+
+/**
+ * Runs the CLI and returns the exit code: 0 success, 2 bad input or
+ * arguments (one line on stderr), 1 an internal error (with its stack).
+ */
+export async function main(args: readonly string[], io: Io = processIo): Promise<number> {
+  const parser = yargs([...args])
+    .scriptName('stickysim')
+    .version(VERSION)
+    .command(runCommand(io))
+    .command(validateCommand(io))
+    .command(listCommand(io))
+    .command(schemaCommand(io))
+    .demandCommand(1, 'expected a command: run, validate, list or schema')
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+    return 0;
+  } catch (e) {
+    if (e instanceof InputError || e instanceof UsageError) {
+      io.err(`stickysim: ${e.message}\n`);
+      return 2;
+    }
+    io.err(`stickysim: internal error — this is a bug, please report it\n${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  process.exitCode = await main(hideBin(process.argv));
+}

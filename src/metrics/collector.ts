@@ -1,0 +1,256 @@
+import type { Server } from '../model/server.js';
+import { LossCause, type Session } from '../model/session.js';
+import { coefficientOfVariation, jainIndex, maxOverMean, mean } from './formulas.js';
+import { LatencyHistogram } from './latency.js';
+import type { Conservation, RunMetrics, ServerRow, Summary, WindowRow } from './results.js';
+
+export interface CollectorOptions {
+  warmup: number;
+  duration: number;
+  window: number;
+}
+
+/** Time integrals and counts of one server over some span. */
+class Span {
+  served = 0;
+  busy = 0;
+  queue = 0;
+  up = 0;
+  add(o: { busy: number; queue: number; up: number }): void {
+    this.busy += o.busy;
+    this.queue += o.queue;
+    this.up += o.up;
+  }
+  reset(): void {
+    this.served = 0;
+    this.busy = 0;
+    this.queue = 0;
+    this.up = 0;
+  }
+}
+
+class ServerAcc {
+  readonly measured = new Span();
+  readonly window = new Span();
+  heldSum = 0;
+  heldSamples = 0;
+  heldMax = 0;
+  removedAt = Infinity;
+  constructor(readonly server: Server) {}
+}
+
+/**
+ * Collects what a run measures. The simulation reports events as they happen
+ * and calls {@link cut} at every window boundary and at the end of warm-up;
+ * anything before the warm-up ends is left out of the summary (time series
+ * keep it, marked, so a warm-up can be judged).
+ */
+export class Collector {
+  private readonly acc: ServerAcc[] = [];
+  private readonly latency = new LatencyHistogram();
+  private readonly windows: WindowRow[] = [];
+  private readonly tmp = { busy: 0, queue: 0, up: 0 };
+  private lastCut = 0;
+  private windowStart = 0;
+  private windowIndex = 0;
+
+  // measured window
+  private sessions = 0;
+  private lostSessions = 0;
+  private requests = 0;
+  private completed = 0;
+  private dropped = 0;
+  private failed = 0;
+  private readonly losses = [0, 0, 0, 0, 0];
+
+  // whole run
+  private readonly total = { sent: 0, completed: 0, dropped: 0, failed: 0, started: 0, ended: 0 };
+
+  constructor(private readonly opts: CollectorOptions) {}
+
+  addServer(server: Server): void {
+    this.acc[server.id] = new ServerAcc(server);
+  }
+
+  serverRemoved(server: Server, now: number): void {
+    this.acc[server.id]!.removedAt = now;
+  }
+
+  sessionStarted(s: Session): void {
+    this.total.started++;
+    if (s.start >= this.opts.warmup) this.sessions++;
+  }
+
+  sessionEnded(): void {
+    this.total.ended++;
+  }
+
+  requestSent(now: number): void {
+    this.total.sent++;
+    if (now >= this.opts.warmup) this.requests++;
+  }
+
+  completedAt(server: Server, latency: number, now: number): void {
+    this.total.completed++;
+    const a = this.acc[server.id]!;
+    a.window.served++;
+    if (now >= this.opts.warmup) {
+      this.completed++;
+      a.measured.served++;
+      this.latency.add(latency);
+    }
+  }
+
+  droppedAt(now: number): void {
+    this.total.dropped++;
+    if (now >= this.opts.warmup) this.dropped++;
+  }
+
+  failedAt(now: number): void {
+    this.total.failed++;
+    if (now >= this.opts.warmup) this.failed++;
+  }
+
+  /** A request of `s` landed where its state was not. */
+  loss(s: Session, cause: LossCause, now: number): void {
+    if (now >= this.opts.warmup) this.losses[cause]!++;
+    if (cause !== LossCause.expired && !s.lost) {
+      s.lost = true;
+      if (s.start >= this.opts.warmup) this.lostSessions++;
+    }
+  }
+
+  /**
+   * Closes the span since the last cut; at a window boundary (or the end)
+   * also writes the window's rows and samples the sessions each server holds.
+   */
+  cut(now: number, windowEnd: boolean): void {
+    const measuredSpan = this.lastCut >= this.opts.warmup;
+    for (const a of this.acc) {
+      a.server.takeIntegrals(now, this.tmp);
+      a.window.add(this.tmp);
+      if (measuredSpan) a.measured.add(this.tmp);
+    }
+    this.lastCut = now;
+    if (!windowEnd) return;
+
+    const start = this.windowStart;
+    const len = now - start;
+    const measured = start >= this.opts.warmup;
+    for (const a of this.acc) {
+      if (a.removedAt < start) continue;
+      const s = a.server;
+      s.store.purgeExpired(now);
+      const held = s.store.size;
+      if (now > this.opts.warmup) {
+        a.heldSum += held;
+        a.heldSamples++;
+        if (held > a.heldMax) a.heldMax = held;
+      }
+      const w = a.window;
+      this.windows.push({
+        window: this.windowIndex,
+        start_s: start,
+        end_s: now,
+        measured,
+        server: s.name,
+        requests: w.served,
+        utilization: len > 0 ? w.busy / (s.workers * len) : 0,
+        queue_mean: len > 0 ? w.queue / len : 0,
+        sessions_held: held,
+        up: len > 0 ? w.up / len : 0,
+      });
+      w.reset();
+    }
+    this.windowStart = now;
+    this.windowIndex++;
+  }
+
+  finish(servers: readonly Server[]): RunMetrics {
+    const { warmup, duration } = this.opts;
+    const span = duration - warmup;
+    const rows: ServerRow[] = [];
+    for (const a of this.acc) {
+      const m = a.measured;
+      if (m.up <= 0) continue;
+      rows.push({
+        server: a.server.name,
+        workers: a.server.workers,
+        requests: m.served,
+        up_time_s: m.up,
+        request_rate: m.served / m.up,
+        utilization: m.busy / (a.server.workers * m.up),
+        queue_mean: span > 0 ? m.queue / span : 0,
+        sessions_held_mean: a.heldSamples > 0 ? a.heldSum / a.heldSamples : 0,
+        sessions_held_max: a.heldMax,
+      });
+    }
+    const rates = rows.map((r) => r.request_rate);
+    const utils = rows.map((r) => r.utilization);
+    const lat = this.latency;
+    const routingLosses = this.losses[LossCause.rerouted]! + this.losses[LossCause.serverLost]! + this.losses[LossCause.evicted]!;
+    const summary: Summary = {
+      sessions: this.sessions,
+      requests: this.requests,
+      completed: this.completed,
+      lost_sessions: this.lostSessions,
+      session_loss_rate: this.sessions > 0 ? this.lostSessions / this.sessions : 0,
+      loss_rerouted: this.losses[LossCause.rerouted]!,
+      loss_server_lost: this.losses[LossCause.serverLost]!,
+      loss_evicted: this.losses[LossCause.evicted]!,
+      expired: this.losses[LossCause.expired]!,
+      losses_per_1k_requests: this.requests > 0 ? (1000 * routingLosses) / this.requests : 0,
+      dropped: this.dropped,
+      failed: this.failed,
+      throughput_rps: span > 0 ? this.completed / span : 0,
+      imbalance_max_mean: maxOverMean(rates),
+      imbalance_cov: coefficientOfVariation(rates),
+      jain_index: jainIndex(rates),
+      windowed_max_mean: this.windowedMaxMean(),
+      utilization_mean: mean(utils),
+      utilization_max: utils.length > 0 ? Math.max(...utils) : 0,
+      sessions_held_max: rows.reduce((m, r) => Math.max(m, r.sessions_held_max), 0),
+      latency_mean_ms: lat.mean * 1000,
+      latency_p50_ms: lat.quantile(0.5) * 1000,
+      latency_p95_ms: lat.quantile(0.95) * 1000,
+      latency_p99_ms: lat.quantile(0.99) * 1000,
+    };
+    let inFlight = 0;
+    for (const s of servers) inFlight += s.inflight;
+    const t = this.total;
+    const conservation: Conservation = {
+      requestsSent: t.sent,
+      requestsCompleted: t.completed,
+      requestsDropped: t.dropped,
+      requestsFailed: t.failed,
+      requestsInFlight: inFlight,
+      sessionsStarted: t.started,
+      sessionsEnded: t.ended,
+      sessionsActive: t.started - t.ended,
+    };
+    return { summary, servers: rows, windows: this.windows, conservation };
+  }
+
+  /**
+   * Mean over measured windows (those starting at or after the warm-up; if
+   * none, those ending after it) of max/mean request rate across the servers
+   * up in that window. Windows with no requests are skipped.
+   */
+  private windowedMaxMean(): number {
+    const byWindow = new Map<number, number[]>();
+    const full = this.windows.some((w) => w.measured);
+    for (const w of this.windows) {
+      if (full ? !w.measured : w.end_s <= this.opts.warmup) continue;
+      if (w.up <= 0) continue;
+      const rate = w.requests / (w.up * (w.end_s - w.start_s));
+      let list = byWindow.get(w.window);
+      if (list === undefined) byWindow.set(w.window, (list = []));
+      list.push(rate);
+    }
+    const ratios: number[] = [];
+    for (const rates of byWindow.values()) {
+      if (rates.some((r) => r > 0)) ratios.push(maxOverMean(rates));
+    }
+    return ratios.length > 0 ? mean(ratios) : 1;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The numbers one run (strategy × replication) produces. Keys are the CSV
+ * column names. Every value covers the measured window [warmup, duration)
+ * unless it says otherwise.
+ */
+export interface Summary {
+  /** Sessions started in the measured window. */
+  sessions: number;
+  /** Requests sent to the load balancer in the measured window. */
+  requests: number;
+  completed: number;
+  /** Sessions started in the window that suffered ≥ 1 loss other than expiry. */
+  lost_sessions: number;
+  /** lost_sessions / sessions. */
+  session_loss_rate: number;
+  /** Loss events in the window, by cause. */
+  loss_rerouted: number;
+  loss_server_lost: number;
+  loss_evicted: number;
+  /** Expiry events (idle past the TTL): reported apart, not the balancer's fault. */
+  expired: number;
+  /** (rerouted + server-lost + evicted) per 1,000 requests. */
+  losses_per_1k_requests: number;
+  /** Requests refused by a full server queue. */
+  dropped: number;
+  /** Requests that found no server up, or whose server crashed under them. */
+  failed: number;
+  /** Completed requests per second. */
+  throughput_rps: number;
+  /** Imbalance of request rate per server (requests / up time). */
+  imbalance_max_mean: number;
+  imbalance_cov: number;
+  jain_index: number;
+  /** max/mean of request rate per server within each window, averaged over windows. */
+  windowed_max_mean: number;
+  /** Busy workers / workers over up time, mean and max over servers. */
+  utilization_mean: number;
+  utilization_max: number;
+  /** Largest number of session states one server held at a window end. */
+  sessions_held_max: number;
+  latency_mean_ms: number;
+  latency_p50_ms: number;
+  latency_p95_ms: number;
+  latency_p99_ms: number;
+}
+
+export const SUMMARY_COLUMNS: readonly (keyof Summary)[] = [
+  'sessions',
+  'requests',
+  'completed',
+  'lost_sessions',
+  'session_loss_rate',
+  'loss_rerouted',
+  'loss_server_lost',
+  'loss_evicted',
+  'expired',
+  'losses_per_1k_requests',
+  'dropped',
+  'failed',
+  'throughput_rps',
+  'imbalance_max_mean',
+  'imbalance_cov',
+  'jain_index',
+  'windowed_max_mean',
+  'utilization_mean',
+  'utilization_max',
+  'sessions_held_max',
+  'latency_mean_ms',
+  'latency_p50_ms',
+  'latency_p95_ms',
+  'latency_p99_ms',
+];
+
+/** One server over the measured window. */
+export interface ServerRow {
+  server: string;
+  workers: number;
+  requests: number;
+  /** Seconds up in the measured window. */
+  up_time_s: number;
+  /** Requests per second of up time. */
+  request_rate: number;
+  utilization: number;
+  queue_mean: number;
+  sessions_held_mean: number;
+  sessions_held_max: number;
+}
+
+/** One server in one time window (warm-up windows included, marked). */
+export interface WindowRow {
+  window: number;
+  start_s: number;
+  end_s: number;
+  measured: boolean;
+  server: string;
+  requests: number;
+  /** Busy workers / workers over the whole window. */
+  utilization: number;
+  queue_mean: number;
+  /** Session states held at the window's end. */
+  sessions_held: number;
+  /** Fraction of the window the server was up. */
+  up: number;
+}
+
+/** Counts over the whole run (warm-up included) that must balance. */
+export interface Conservation {
+  requestsSent: number;
+  requestsCompleted: number;
+  requestsDropped: number;
+  requestsFailed: number;
+  requestsInFlight: number;
+  sessionsStarted: number;
+  sessionsEnded: number;
+  sessionsActive: number;
+}
+
+export interface RunMetrics {
+  summary: Summary;
+  servers: ServerRow[];
+  windows: WindowRow[];
+  conservation: Conservation;
+}
