@@ -88,7 +88,7 @@ function buildCharts(data: ChartData): Map<string, ChartConfiguration> {
     'session-loss.png',
     barConfig({
       title: `Session losses by cause — ${scenario}`,
-      labels: strategies.map((s, i) => [s, `${fmtPct(lossRate[i])} of sessions lost`]),
+      labels: strategies.map((s, i) => [s, lossLabel(lossRate[i])]),
       yTitle: 'losses per 1,000 sessions',
       stacked: true,
       series: [
@@ -109,7 +109,7 @@ function buildCharts(data: ChartData): Map<string, ChartConfiguration> {
       series: [
         { label: 'max/mean (whole run)', data: avg((r) => r.imbalance_max_mean) },
         { label: 'max/mean per window', data: avg((r) => r.windowed_max_mean) },
-        { label: 'coefficient of variation', data: avg((r) => r.imbalance_cov) },
+        { label: 'coefficient of variation (0 = even)', data: avg((r) => r.imbalance_cov) },
       ],
     }),
   );
@@ -169,8 +169,8 @@ function maxOf(xs: readonly number[], empty: number): number {
   return xs.length === 0 ? empty : xs.reduce((a, b) => (b > a ? b : a));
 }
 
-function fmtPct(v: number | null | undefined): string {
-  return v === null || v === undefined ? 'n/a' : `${(100 * v).toFixed(2)}%`;
+function lossLabel(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? 'no data' : `${(100 * rate).toFixed(2)}% of sessions lost`;
 }
 
 function sanitize(label: string): string {
@@ -250,6 +250,16 @@ function style(i: number): { colour: string; dash: number[] } {
 
 const axisTitle = (text: string) => ({ display: true, text, font: { size: FONT.axis } });
 const ticks = { font: { size: FONT.tick } };
+/** Log axis: label only 1, 2 and 5 × 10^k (Chart.js also labels the top ticks, which crowd). */
+const logTicks = {
+  ...ticks,
+  callback: (value: string | number) => {
+    const v = Number(value);
+    if (!(v > 0)) return '';
+    const m = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+    return [1, 2, 5].some((k) => Math.abs(m - k) < 1e-6) ? v.toLocaleString('en-US') : '';
+  },
+};
 
 function baseOptions(title: string) {
   return {
@@ -292,8 +302,8 @@ function barConfig(spec: BarSpec): ChartConfiguration<'bar'> {
       scales: {
         x: { stacked: spec.stacked ?? false, ticks, grid: { display: false } },
         y: spec.log
-          ? { type: 'logarithmic', stacked: spec.stacked ?? false, title: axisTitle(spec.yTitle), ticks }
-          : { type: 'linear', beginAtZero: true, stacked: spec.stacked ?? false, title: axisTitle(spec.yTitle), ticks },
+          ? { type: 'logarithmic', stacked: spec.stacked ?? false, title: axisTitle(spec.yTitle), ticks: logTicks }
+          : { type: 'linear', beginAtZero: true, grace: '5%', stacked: spec.stacked ?? false, title: axisTitle(spec.yTitle), ticks },
       },
     },
     plugins: hatched.length > 0 ? [hatchPlugin(hatched)] : [],
@@ -324,6 +334,7 @@ function lineConfig(spec: LineSpec): ChartConfiguration<'line', Point[]> {
     spanGaps: false,
     fill: false,
   }));
+  const xMin = Math.min(0, minOf(spec.series.flatMap((s) => s.points.map((p) => p.x)), 0));
   const base = baseOptions(spec.title);
   return {
     type: 'line',
@@ -333,7 +344,7 @@ function lineConfig(spec: LineSpec): ChartConfiguration<'line', Point[]> {
       parsing: false,
       normalized: true,
       scales: {
-        x: { type: 'linear', min: Math.min(0, minOf(spec.series.flatMap((s) => s.points.map((p) => p.x)), 0)), max: spec.xMax, title: axisTitle(spec.xTitle), ticks },
+        x: { type: 'linear', min: xMin, max: spec.xMax, title: axisTitle(spec.xTitle), ticks },
         // Head-room above the lines for the marker labels.
         y: { type: 'linear', beginAtZero: true, grace: '15%', title: axisTitle(spec.yTitle), ticks },
       },
@@ -345,6 +356,13 @@ function lineConfig(spec: LineSpec): ChartConfiguration<'line', Point[]> {
 // ---------------------------------------------------------------------------
 // Inline plugins
 
+interface BarProps {
+  x: number;
+  y: number;
+  base: number;
+  width: number;
+}
+
 /** Diagonal hatching over the bars of the given datasets. */
 function hatchPlugin(datasetIndexes: number[]): Plugin<'bar'> {
   return {
@@ -355,20 +373,19 @@ function hatchPlugin(datasetIndexes: number[]): Plugin<'bar'> {
         const meta = chart.getDatasetMeta(d);
         if (meta.hidden) continue;
         for (const el of meta.data) {
-          const { x, y, base, width } = el.getProps(['x', 'y', 'base', 'width'], true) as unknown as Record<string, number>;
-          if (![x, y, base, width].every((v) => Number.isFinite(v))) continue;
-          const left = (x as number) - (width as number) / 2;
-          const top = Math.min(y as number, base as number);
-          const h = Math.abs((base as number) - (y as number));
-          if (h < 1) continue;
+          const { x, y, base, width } = el.getProps(['x', 'y', 'base', 'width'], true) as unknown as BarProps;
+          const left = x - width / 2;
+          const top = Math.min(y, base);
+          const h = Math.abs(base - y);
+          if (!(h >= 1 && width > 0)) continue;
           ctx.save();
           ctx.beginPath();
-          ctx.rect(left, top, width as number, h);
+          ctx.rect(left, top, width, h);
           ctx.clip();
           ctx.strokeStyle = EXPIRED_EDGE;
           ctx.lineWidth = 1;
           ctx.beginPath();
-          for (let o = -h; o < (width as number); o += 8) {
+          for (let o = -h; o < width; o += 8) {
             ctx.moveTo(left + o, top + h);
             ctx.lineTo(left + o + h, top);
           }

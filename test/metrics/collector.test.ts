@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { Collector } from '../../src/metrics/collector.js';
+import { Server } from '../../src/model/server.js';
+import { LossCause } from '../../src/model/session.js';
+import { makeSession } from '../helpers.js';
+
+/**
+ * A hand-driven run: warm-up 10 s, duration 30 s, windows of 10 s.
+ * Server A (1 worker) serves [12, 17] and [18, 19]; server B (2 workers) serves [15, 25].
+ */
+function handRun() {
+  const c = new Collector({ warmup: 10, duration: 30, window: 10 });
+  const a = new Server(0, 'A', 1, Infinity, 1800, Infinity);
+  const b = new Server(1, 'B', 2, Infinity, 1800, Infinity);
+  c.addServer(a);
+  c.addServer(b);
+  const serve = (srv: Server, from: number, to: number, sentAt: number) => {
+    const s = makeSession();
+    srv.account(from);
+    srv.startService(s);
+    return () => {
+      srv.account(to);
+      srv.endService(s);
+      c.completedAt(srv, to - sentAt, to);
+    };
+  };
+  c.cut(10, true);
+  for (let i = 0; i < 4; i++) c.requestSent(11);
+  const warm = makeSession({ start: 5 });
+  const s2 = makeSession({ start: 12 });
+  const s3 = makeSession({ start: 12 });
+  c.sessionStarted(warm);
+  c.sessionStarted(s2);
+  c.sessionStarted(s3);
+  const endA1 = serve(a, 12, 17, 12);
+  a.store.create(s2, 12);
+  c.loss(s2, LossCause.rerouted, 13);
+  c.loss(s2, LossCause.rerouted, 14);
+  const endB = serve(b, 15, 25, 15);
+  c.loss(warm, LossCause.serverLost, 15);
+  c.loss(s3, LossCause.expired, 16);
+  endA1();
+  const endA2 = serve(a, 18, 19, 18);
+  endA2();
+  c.cut(20, true);
+  endB();
+  c.sessionEnded();
+  c.cut(30, true);
+  return c.finish([a, b]);
+}
+
+describe('Collector (hand-computed run)', () => {
+  const m = handRun();
+
+  it('per-server utilisation, rate and sessions held', () => {
+    expect(m.servers).toEqual([
+      { server: 'A', workers: 1, requests: 2, up_time_s: 20, request_rate: 0.1, utilization: 6 / 20, queue_mean: 0, sessions_held_mean: 1, sessions_held_max: 1 },
+      { server: 'B', workers: 2, requests: 1, up_time_s: 20, request_rate: 0.05, utilization: 10 / 40, queue_mean: 0, sessions_held_mean: 0, sessions_held_max: 0 },
+    ]);
+  });
+
+  it('imbalance of rates 0.1 and 0.05: max/mean 4/3, CoV 1/3, Jain 0.9; windows 2 and 2', () => {
+    expect(m.summary.imbalance_max_mean).toBeCloseTo(4 / 3, 12);
+    expect(m.summary.imbalance_cov).toBeCloseTo(1 / 3, 12);
+    expect(m.summary.jain_index).toBeCloseTo(0.9, 12);
+    expect(m.summary.windowed_max_mean).toBe(2);
+  });
+
+  it('session loss: rate counts sessions started after warm-up, causes count events', () => {
+    const s = m.summary;
+    expect([s.sessions, s.lost_sessions, s.session_loss_rate]).toEqual([2, 1, 0.5]);
+    expect([s.loss_rerouted, s.loss_server_lost, s.loss_evicted, s.expired]).toEqual([2, 1, 0, 1]);
+    expect(s.requests).toBe(4);
+    expect(s.losses_per_1k_requests).toBe(750);
+  });
+
+  it('throughput, utilisation and latency', () => {
+    const s = m.summary;
+    expect(s.completed).toBe(3);
+    expect(s.throughput_rps).toBe(3 / 20);
+    expect(s.utilization_mean).toBeCloseTo(0.275, 12);
+    expect(s.utilization_max).toBeCloseTo(0.3, 12);
+    expect(s.latency_mean_ms).toBeCloseTo(16000 / 3, 9);
+    expect(Math.abs(s.latency_p50_ms - 5000) / 5000).toBeLessThan(0.01);
+    // Quantiles are of the lower rank ⌊q·(n−1)⌋: with three values p99 is the middle one.
+    expect(Math.abs(s.latency_p99_ms - 5000) / 5000).toBeLessThan(0.01);
+  });
+
+  it('time series: one row per server per window, warm-up marked', () => {
+    expect(m.windows.map((w) => [w.window, w.server, w.measured, w.requests, w.utilization])).toEqual([
+      [0, 'A', false, 0, 0],
+      [0, 'B', false, 0, 0],
+      [1, 'A', true, 2, 0.6],
+      [1, 'B', true, 0, 0.25],
+      [2, 'A', true, 0, 0],
+      [2, 'B', true, 1, 0.25],
+    ]);
+  });
+
+  it('conservation counts', () => {
+    expect(m.conservation).toEqual({
+      requestsSent: 4, requestsCompleted: 3, requestsDropped: 0, requestsFailed: 0, requestsInFlight: 0,
+      sessionsStarted: 3, sessionsEnded: 1, sessionsActive: 2,
+    });
+  });
+});
