@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Set up stickysim on a fresh Debian machine: system libraries that `canvas`
-# (chart PNGs) builds against, Chromium for the browser tests, then the npm
+# (chart PNGs) builds against, then the npm
 # dependencies exactly as locked. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium)
+SYSTEM_PACKAGES=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -38,7 +38,8 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     return 0;
   } catch (e) {
     if (e instanceof InputError || e instanceof UsageError) {
-      io.err(`stickysim: ${e.message}\n`);
+      const hint = e instanceof UsageError ? ' (see stickysim --help)' : '';
+      io.err(`stickysim: ${e.message}${hint}\n`);
       return 2;
     }
     io.err(`stickysim: internal error — this is a bug, please report it\n${(e as Error).stack ?? String(e)}\n`);

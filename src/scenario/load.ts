@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import type { SimConfig } from '../simulation/simulation.js';
+import type { SimConfig } from '../model/config.js';
 import { findStrategy, STRATEGY_NAMES, type StrategyInstance, type BuildContext } from '../strategies/registry.js';
 import { InputError } from './errors.js';
 import { scenarioSchema, type ScenarioDoc } from './schema.js';
@@ -145,10 +145,14 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
     const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
     return `${keys.join(', ')}: unknown field${keys.length > 1 ? 's' : ''} (check the spelling; \`stickysim schema\` lists every field)`;
   }
-  const given = 'input' in issue ? issue.input : undefined;
+  let given = 'input' in issue ? issue.input : undefined;
+  // A bad discriminator (dist, event, name) reports its parent mapping: show the value itself.
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && given !== null && typeof given === 'object') {
+    given = (given as Record<string, unknown>)[String(issue.discriminator)];
+  }
   let message = issue.message;
   if (issue.code === 'invalid_type' && given === undefined) message = `missing required field (expected ${issue.expected})`;
-  else if (!/^expected/i.test(message)) message = message.replace(/^(Invalid input|Too small|Too big|Invalid option|Invalid string): /, '');
+  else if (!/^expected/i.test(message)) message = message.replace(/^(Invalid input|Too small|Too big|Invalid option|Invalid string): /, '').replace(/^Invalid discriminator value\. Expected /, 'expected ');
   const got = given === undefined ? '' : `, got ${describe(given)}`;
   return `${path || '(top level)'}: ${lowerFirst(message)}${got}`;
 }

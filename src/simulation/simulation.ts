@@ -1,25 +1,16 @@
 import { createStreams, Simulator } from '../engine/index.js';
 import { Collector } from '../metrics/collector.js';
 import type { RunMetrics } from '../metrics/results.js';
-import { Fleet, type ServerTemplate } from '../model/fleet.js';
+import type { SimConfig } from '../model/config.js';
+import { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
 import { LOSS_CAUSE_NAMES, LossCause, type Session } from '../model/session.js';
 import { SessionStore } from '../model/sessionStore.js';
 import type { TimelineEvent } from '../model/timeline.js';
-import { Workload, type WorkloadSpec } from '../model/workload.js';
+import { Workload } from '../model/workload.js';
 import type { LoadBalancer } from '../strategies/loadBalancer.js';
 import type { StrategyInstance } from '../strategies/registry.js';
 import type { Tracer } from './trace.js';
-
-/** A scenario resolved to numbers (seconds) for one run. */
-export interface SimConfig {
-  duration: number;
-  warmup: number;
-  window: number;
-  workload: WorkloadSpec;
-  fleet: ServerTemplate & { servers: number };
-  timeline: readonly TimelineEvent[];
-}
 
 const ARRIVAL = 0;
 const SEND = 1;

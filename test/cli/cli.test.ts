@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'stickysim-cli-'));
+
+/** A small, fast variant of the seed scenario. */
+function smallScenario(dir: string, extra = ''): string {
+  const file = join(dir, 'small.yaml');
+  writeFileSync(
+    file,
+    `name: small
+seed: 3
+duration: 10m
+window: 1m
+workload:
+  arrivals: { rate: 0.5 }
+  requests: { dist: geometric, mean: 5 }
+  think: { dist: exponential, mean: 10s }
+  service: { dist: exponential, mean: 50ms }
+fleet:
+  servers: 3
+  workers: 2
+timeline:
+  - { at: 5m, event: crash, server: s2 }
+strategies: [cookie, round-robin, ip-ring]
+${extra}`,
+  );
+  return file;
+}
+
+describe('stickysim run', () => {
+  it('prints the comparison and writes every file', async () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    const r = await cli('run', smallScenario(dir), '--out', out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/strategy\s+sessions\s+loss %/);
+    for (const s of ['cookie', 'round-robin', 'ip-ring']) expect(r.out).toContain(`\n${s} `);
+    expect(readdirSync(out).sort()).toEqual(['charts', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
+    expect(readdirSync(join(out, 'charts')).sort()).toEqual([
+      'imbalance.png', 'latency.png', 'load-cookie.png', 'load-ip-ring.png', 'load-round-robin.png', 'session-loss.png',
+    ]);
+    const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
+    expect(summary[0]).toBe(
+      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,sessions_held_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms',
+    );
+    expect(summary).toHaveLength(4);
+    const servers = readFileSync(join(out, 'servers.csv'), 'utf8').trim().split('\n');
+    expect(servers[0]).toBe('scenario,strategy,replication,seed,server,workers,requests,up_time_s,request_rate,utilization,queue_mean,sessions_held_mean,sessions_held_max');
+    const ts = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
+    expect(ts[0]).toBe('scenario,strategy,replication,seed,window,start_s,end_s,measured,server,requests,utilization,queue_mean,sessions_held,up');
+    expect(ts).toHaveLength(1 + 3 * 10 * 3); // strategies × windows × servers
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(run).toMatchObject({ scenario: 'small', seed: 3, replications: 1, strategies: [{ label: 'cookie' }, { label: 'round-robin' }, { label: 'ip-ring' }] });
+    expect(run.resolved.fleet.queueLimit).toBe('unbounded');
+    expect(existsSync(join(dir, '.out.tmp-' + process.pid))).toBe(false);
+  });
+
+  it('is deterministic: byte-identical CSV across runs and processes', async () => {
+    const dir = tmp();
+    const file = smallScenario(dir);
+    await cli('run', file, '--out', join(dir, 'a'), '--replications', '2');
+    const p = spawnSync('node', ['dist/cli/main.js', 'run', file, '--out', join(dir, 'b'), '--replications', '2'], { encoding: 'utf8' });
+    expect(p.stderr).toBe('');
+    expect(p.status).toBe(0);
+    for (const f of ['summary.csv', 'servers.csv', 'timeseries.csv']) {
+      expect(readFileSync(join(dir, 'b', f), 'utf8')).toBe(readFileSync(join(dir, 'a', f), 'utf8'));
+    }
+    expect(readFileSync(join(dir, 'b', 'charts', 'session-loss.png')).equals(readFileSync(join(dir, 'a', 'charts', 'session-loss.png')))).toBe(true);
+    // Two replications: rows 1 and 2 of each strategy, distinct seeds; replication 1 uses the master seed.
+    const rows = readFileSync(join(dir, 'a', 'summary.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows.map((r) => `${r[1]}:${r[2]}`)).toEqual(['cookie:1', 'cookie:2', 'round-robin:1', 'round-robin:2', 'ip-ring:1', 'ip-ring:2']);
+    expect(rows[0]![3]).toBe('3');
+    expect(rows[1]![3]).not.toBe('3');
+  });
+
+  it('--strategies, --seed, --duration and --set override the scenario', async () => {
+    const dir = tmp();
+    const out = join(dir, 'o');
+    const r = await cli('run', smallScenario(dir), '--out', out, '--strategies', 'p2c,cookie', '--seed', '9', '--duration', '5m', '--set', 'fleet.servers=4');
+    expect(r.code).toBe(0);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(run.strategies.map((s: { label: string }) => s.label)).toEqual(['p2c', 'cookie']);
+    expect([run.seed, run.resolved.duration, run.resolved.fleet.servers]).toEqual([9, 300, 4]);
+  });
+
+  it('replaces its own earlier results, refuses a different run without --force', async () => {
+    const dir = tmp();
+    const out = join(dir, 'o');
+    const file = smallScenario(dir);
+    expect((await cli('run', file, '--out', out)).code).toBe(0);
+    expect((await cli('run', file, '--out', out)).code).toBe(0);
+    const other = await cli('run', file, '--out', out, '--seed', '4');
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/different run.*--force/);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).seed).toBe(3);
+    expect((await cli('run', file, '--out', out, '--seed', '4', '--force')).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).seed).toBe(4);
+  });
+});
+
+describe('bad input: exit 2, one line naming file and field, nothing written', () => {
+  const cases: [string, string, RegExp, string[]?][] = [
+    ['malformed YAML', 'name: x\nfleet: [servers: 2\n', /bad\.yaml:\d+:\d+: invalid YAML/],
+    ['an unknown key', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 2, wrokers: 3 }\n', /bad\.yaml: fleet\.wrokers: unknown field/],
+    ['a negative server count', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: -2 }\n', /bad\.yaml: fleet\.servers: .*>=1.*got -2/],
+    ['a missing section', 'workload:\n  arrivals: { rate: 1 }\n', /bad\.yaml: fleet: missing required field/],
+    ['a bad duration', 'duration: soon\nworkload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /bad\.yaml: duration: expected a duration.*got "soon"/],
+    ['an unknown strategy in the file', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\nstrategies: [cookies]\n', /bad\.yaml: strategies\[0\]: expected a strategy name/],
+    ['a timeline naming a missing server', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 2 }\ntimeline: [{ at: 10, event: crash, server: s5 }]\n', /timeline\[0\]\.server: expected one of s1…s2/],
+    ['an unknown strategy on the command line', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--strategies: unknown strategy "nope"/, ['--strategies', 'nope']],
+    ['a malformed --set', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--set: expected path=value/, ['--set', 'fleet.servers']],
+    ['zero replications', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--replications: expected a whole number/, ['--replications', '0']],
+  ];
+  for (const [what, text, message, extra] of cases) {
+    it(what, async () => {
+      const dir = tmp();
+      const file = join(dir, 'bad.yaml');
+      writeFileSync(file, text);
+      const out = join(dir, 'out');
+      const r = await cli('run', file, '--out', out, ...(extra ?? []));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(dir)).toEqual(['bad.yaml']);
+    });
+  }
+
+  it('a missing scenario file', async () => {
+    const r = await cli('run', '/nonexistent/x.yaml');
+    expect([r.code, r.err.trim()]).toEqual([2, 'stickysim: /nonexistent/x.yaml: cannot read the scenario (no such file)']);
+  });
+
+  it('an unknown command or option', async () => {
+    expect((await cli('fly')).code).toBe(2);
+    expect((await cli('run', 'scenarios/mmc.yaml', '--replicatons', '3')).code).toBe(2);
+  });
+});
+
+describe('other commands', () => {
+  it('validate reports what a scenario resolves to', async () => {
+    const r = await cli('validate', 'scenarios/quickstart.yaml');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/quickstart\.yaml: ok — "quickstart", 8 servers × 4 workers, 2h \(warm-up 10m\), 3 timeline events/);
+    const bad = await cli('validate', 'scenarios/quickstart.yaml', '--set', 'fleet.workers=0');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/fleet\.workers/);
+  });
+
+  it('list names every strategy and shipped scenario', async () => {
+    const r = await cli('list');
+    expect(r.code).toBe(0);
+    for (const s of ['round-robin', 'random', 'least-conn', 'p2c', 'cookie', 'ip-hash', 'ip-ring', 'header-ring', 'shared-store']) expect(r.out).toContain(`  ${s} `);
+    for (const f of ['quickstart.yaml', 'seed-two-servers.yaml', 'mmc.yaml']) expect(r.out).toContain(f);
+  });
+
+  it('schema prints a JSON Schema that knows the fields and rejects unknown ones', async () => {
+    const r = await cli('schema');
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.out);
+    expect(schema.$schema).toMatch(/json-schema\.org/);
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['workload', 'fleet', 'timeline', 'strategies', 'duration']));
+    expect(schema.properties.fleet.properties.servers.type).toBe('integer');
+  });
+
+  it('every shipped scenario validates', async () => {
+    for (const f of readdirSync('scenarios').filter((f) => f.endsWith('.yaml'))) {
+      expect((await cli('validate', join('scenarios', f))).code, f).toBe(0);
+    }
+  });
+});
