@@ -36,7 +36,10 @@ class ServerAcc {
   heldSamples = 0;
   heldMax = 0;
   removedAt = Infinity;
-  constructor(readonly server: Server) {}
+  constructor(
+    readonly server: Server,
+    readonly addedAt: number,
+  ) {}
 }
 
 /**
@@ -68,8 +71,8 @@ export class Collector {
 
   constructor(private readonly opts: CollectorOptions) {}
 
-  addServer(server: Server): void {
-    this.acc[server.id] = new ServerAcc(server);
+  addServer(server: Server, now = 0): void {
+    this.acc[server.id] = new ServerAcc(server, now);
   }
 
   serverRemoved(server: Server, now: number): void {
@@ -138,7 +141,8 @@ export class Collector {
     const len = now - start;
     const measured = start >= this.opts.warmup;
     for (const a of this.acc) {
-      if (a.removedAt < start) continue;
+      // Rows only for servers in the fleet during the window: added before its end, not removed before its start.
+      if (a.removedAt <= start || a.addedAt >= now) continue;
       const s = a.server;
       s.store.purgeExpired(now);
       const held = s.store.size;

@@ -212,7 +212,8 @@ function serverSeries(rows: WindowSample[]): { label: string; points: Point[] }[
       for (const w of (byServer.get(server) ?? []).sort((a, b) => a.window - b.window)) {
         if (prev !== undefined && w.window > prev.window + 1) points.push({ x: prev.end_s / 60, y: null });
         const len = w.end_s - w.start_s;
-        points.push({ x: w.start_s / 60, y: len > 0 ? w.requests / len : null });
+        // Each window's rate is plotted at its midpoint, where it belongs in time.
+        points.push({ x: (w.start_s + w.end_s) / 120, y: len > 0 ? w.requests / len : null });
         prev = w;
       }
       return { label: server, points };

@@ -203,7 +203,7 @@ export class Simulation {
     if (e.event === 'add') {
       for (let i = 0; i < e.count; i++) {
         const server = this.fleet.add(now);
-        this.metrics.addServer(server);
+        this.metrics.addServer(server, now);
         this.tracer?.({ t: now, type: 'fleet', event: 'add', server: server.name });
       }
       return;

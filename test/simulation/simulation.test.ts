@@ -105,6 +105,16 @@ describe('stickiness', () => {
     expect(hash).toBeGreaterThan(3 * ring);
   });
 
+  it('time series rows exist only while a server is in the fleet', () => {
+    const sc = scenario({ timeline: [{ at: '10m', event: 'add', count: 1 }, { at: '15m', event: 'remove', server: 1 }] });
+    const windows = run(sc, 'round-robin').windows;
+    const s5 = windows.filter((w) => w.server === 's5');
+    expect(s5.map((w) => w.start_s)).toEqual([600, 660, 720, 780, 840, 900, 960, 1020, 1080, 1140]);
+    const s1 = windows.filter((w) => w.server === 's1');
+    expect(s1.at(-1)!.start_s).toBe(840); // removed at 15 min: its last window is [14, 15)
+    expect(windows.filter((w) => w.server === 's2')).toHaveLength(20);
+  });
+
   it('a crash loses the sessions its server held (server-lost), for sticky and shared alike only where state lived', () => {
     const sc = scenario({ timeline: [{ at: '10m', event: 'crash', server: 2 }, { at: '12m', event: 'recover', server: 's2' }] });
     const cookie = run(sc, 'cookie').summary;
