@@ -182,6 +182,7 @@ export class Collector {
         workers: a.server.workers,
         requests: m.served,
         up_time_s: m.up,
+        busy_time_s: m.busy,
         request_rate: m.served / m.up,
         utilization: m.busy / (a.server.workers * m.up),
         queue_mean: span > 0 ? m.queue / span : 0,

@@ -78,6 +78,8 @@ export interface ServerRow {
   requests: number;
   /** Seconds up in the measured window. */
   up_time_s: number;
+  /** Worker-seconds spent serving (the integral of busy workers over time). */
+  busy_time_s: number;
   /** Requests per second of up time. */
   request_rate: number;
   utilization: number;

@@ -8,6 +8,7 @@ export const SERVER_COLUMNS = [
   'workers',
   'requests',
   'up_time_s',
+  'busy_time_s',
   'request_rate',
   'utilization',
   'queue_mean',

@@ -58,7 +58,7 @@ describe('stickysim run', () => {
     );
     expect(summary).toHaveLength(4);
     const servers = readFileSync(join(out, 'servers.csv'), 'utf8').trim().split('\n');
-    expect(servers[0]).toBe('scenario,strategy,replication,seed,server,workers,requests,up_time_s,request_rate,utilization,queue_mean,sessions_held_mean,sessions_held_max');
+    expect(servers[0]).toBe('scenario,strategy,replication,seed,server,workers,requests,up_time_s,busy_time_s,request_rate,utilization,queue_mean,sessions_held_mean,sessions_held_max');
     const ts = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
     expect(ts[0]).toBe('scenario,strategy,replication,seed,window,start_s,end_s,measured,server,requests,utilization,queue_mean,sessions_held,up');
     expect(ts).toHaveLength(1 + 3 * 10 * 3); // strategies × windows × servers

@@ -54,8 +54,8 @@ describe('Collector (hand-computed run)', () => {
 
   it('per-server utilisation, rate and sessions held', () => {
     expect(m.servers).toEqual([
-      { server: 'A', workers: 1, requests: 2, up_time_s: 20, request_rate: 0.1, utilization: 6 / 20, queue_mean: 0, sessions_held_mean: 1, sessions_held_max: 1 },
-      { server: 'B', workers: 2, requests: 1, up_time_s: 20, request_rate: 0.05, utilization: 10 / 40, queue_mean: 0, sessions_held_mean: 0, sessions_held_max: 0 },
+      { server: 'A', workers: 1, requests: 2, up_time_s: 20, busy_time_s: 6, request_rate: 0.1, utilization: 6 / 20, queue_mean: 0, sessions_held_mean: 1, sessions_held_max: 1 },
+      { server: 'B', workers: 2, requests: 1, up_time_s: 20, busy_time_s: 10, request_rate: 0.05, utilization: 10 / 40, queue_mean: 0, sessions_held_mean: 0, sessions_held_max: 0 },
     ]);
   });
 

@@ -1,0 +1,25 @@
+import { describe, expect, it, vi } from 'vitest';
+
+// A fault inside the simulator must surface as exit 1 with a stack, never as exit 2.
+vi.mock('../../src/simulation/experiment.js', () => ({
+  runExperiment: () => {
+    throw new Error('simulated internal fault');
+  },
+}));
+
+const { main } = await import('../../src/cli/main.js');
+
+describe('internal errors', () => {
+  it('exit 1 with the stack, and nothing written', async () => {
+    let err = '';
+    const code = await main(['run', 'scenarios/seed-two-servers.yaml', '--out', '/tmp/stickysim-never-written'], {
+      out: () => {},
+      err: (t) => void (err += t),
+    });
+    expect(code).toBe(1);
+    expect(err).toMatch(/internal error.*bug/);
+    expect(err).toMatch(/simulated internal fault\n\s+at /);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync('/tmp/stickysim-never-written')).toBe(false);
+  });
+});
