@@ -2,6 +2,8 @@ import { Server } from './server.js';
 
 export interface ServerTemplate {
   workers: number;
+  /** Relative weight for weighted balancing and hashing (default 1). */
+  weight?: number;
   queueLimit: number;
   sessionTtl: number;
   sessionCapacity: number;
@@ -24,10 +26,12 @@ export class Fleet {
     for (let i = 0; i < initial; i++) this.add(0);
   }
 
-  add(now: number): Server {
+  /** Starts a new server, by default like the template; `kind` overrides its size and weight. */
+  add(now: number, kind: { workers?: number; weight?: number } = {}): Server {
     const id = this.servers.length;
     const t = this.template;
-    const server = new Server(id, `s${id + 1}`, t.workers, t.queueLimit, t.sessionTtl, t.sessionCapacity, now);
+    const server = new Server(id, `s${id + 1}`, kind.workers ?? t.workers, t.queueLimit, t.sessionTtl, t.sessionCapacity, now);
+    server.weight = kind.weight ?? t.weight ?? 1;
     this.servers.push(server);
     this.refresh();
     return server;

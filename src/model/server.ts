@@ -9,6 +9,8 @@ import { SessionStore } from './sessionStore.js';
  */
 export class Server {
   readonly store: SessionStore;
+  /** Relative share of new work a weighted balancer or hash gives this server (HAProxy/nginx `weight`). */
+  weight = 1;
   /** Available to the load balancer. */
   up = true;
   /** Taken out of the fleet for good. */
