@@ -5,7 +5,7 @@ import type { Session } from '../model/session.js';
 import { Miss, type Affinity, type KeyExtractor } from './types.js';
 
 /**
- * A derived binding: the key is hashed onto the current up servers by a hash
+ * A derived binding: the key is hashed onto the servers currently available by a hash
  * family. Nothing is remembered, so when the fleet changes the family is
  * rebuilt and some keys remap (many for modulo, few for a ring).
  */
@@ -22,7 +22,7 @@ export class HashedAffinity implements Affinity {
     const key = this.extractor.key(s);
     if (key < 0) return Miss.noKey;
     if (this.builtFor !== fleet.version) {
-      this.family.build(fleet.up);
+      this.family.build(fleet.available);
       this.builtFor = fleet.version;
     }
     const server = this.family.pick(fmix32(key));

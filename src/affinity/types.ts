@@ -4,24 +4,33 @@ import type { Session } from '../model/session.js';
 
 /** What an affinity lookup can answer besides a server id. */
 export const Miss = {
-  /** The request carries no key (no cookie, header absent, cookies refused). */
+  /** The request carries no key or no valid binding (no cookie, header absent, expired entry). */
   noKey: -1,
-  /** The key names a server that is not up. */
+  /** The binding names a server the balancer cannot use (down, removed). */
   pinnedDown: -2,
 } as const;
 
 /**
  * Step 1 of routing: read the request and name the server it is bound to.
- * A stored binding remembers the server (in a cookie, a table); a derived
- * binding computes it from the key and the current fleet.
+ * A stored binding remembers the server (in a cookie, a route value, a
+ * table); a derived binding computes it from the key and the current fleet.
+ * A stored binding is (re)written when the request's `rebind` flag is set:
+ * at routing time (`onRoute`, tables) or from the response (`onResponse`,
+ * cookies and routes).
  */
 export interface Affinity {
-  /** Short word used in traces for why the server was chosen: `cookie`, `hash`. */
+  /** Short word used in traces for why the server was chosen: `cookie`, `hash`, `table`, `route`. */
   readonly via: string;
   /** A server id (≥ 0) or one of {@link Miss}. */
-  lookup(s: Session, fleet: Fleet): number;
+  lookup(s: Session, fleet: Fleet, now: number): number;
+  /** The request of `s` is about to be sent to `server`. */
+  onRoute?(s: Session, server: Server, now: number): void;
   /** The response hook: the request of `s` was answered by `server`. */
-  onResponse?(s: Session, server: Server): void;
+  onResponse?(s: Session, server: Server, now: number): void;
+  /** Entries the load balancer holds in memory for this affinity (stick tables). */
+  entries?(now: number): number;
+  /** Bytes of load-balancer memory one entry costs. */
+  readonly entryBytes?: number;
 }
 
 /**

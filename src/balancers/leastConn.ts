@@ -1,30 +1,26 @@
 import type { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
+import { lighter } from './roundRobin.js';
 import type { Balancer } from './types.js';
 
 /**
- * The up server with the fewest requests in service or queued (HAProxy
- * `leastconn`, nginx `least_conn`). Ties go round robin, as in both, so an
- * idle fleet is not piled onto its first server.
+ * The available server with the fewest requests in service or queued, per
+ * unit of weight (HAProxy `leastconn`, nginx `least_conn`). Ties go round
+ * robin, as in both, so an idle fleet is not piled onto its first server.
  */
 export class LeastConn implements Balancer {
   readonly name = 'least-conn';
   private cursor = 0;
 
   pick(fleet: Fleet): Server | undefined {
-    const up = fleet.up;
-    const n = up.length;
+    const list = fleet.available;
+    const n = list.length;
     if (n === 0) return undefined;
     const start = this.cursor % n;
-    let best = up[start]!;
-    let bestLoad = best.inflight;
-    for (let k = 1; k < n && bestLoad > 0; k++) {
-      const s = up[(start + k) % n]!;
-      const load = s.inflight;
-      if (load < bestLoad) {
-        best = s;
-        bestLoad = load;
-      }
+    let best = list[start]!;
+    for (let k = 1; k < n && best.inflight > 0; k++) {
+      const s = list[(start + k) % n]!;
+      if (lighter(s, best)) best = s;
     }
     this.cursor = start + 1;
     return best;

@@ -2,15 +2,50 @@ import type { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
 import type { Balancer } from './types.js';
 
-/** Each up server in turn (HAProxy `roundrobin`, nginx default with equal weights). */
+/**
+ * Each available server in turn (HAProxy `roundrobin`, nginx default). With
+ * unequal weights, nginx's smooth weighted round robin: every pick adds each
+ * server's weight to its credit and takes the richest, which then pays the
+ * total — a server of weight 2 gets two picks in three, never two in a row
+ * needlessly.
+ */
 export class RoundRobin implements Balancer {
   readonly name = 'round-robin';
   private cursor = 0;
+  private credit = new Map<number, number>();
 
   pick(fleet: Fleet): Server | undefined {
-    const up = fleet.up;
-    if (up.length === 0) return undefined;
-    if (this.cursor >= up.length) this.cursor = 0;
-    return up[this.cursor++];
+    const list = fleet.available;
+    if (list.length === 0) return undefined;
+    if (!unequalWeights(list)) {
+      if (this.cursor >= list.length) this.cursor = 0;
+      return list[this.cursor++];
+    }
+    let best: Server | undefined;
+    let bestCredit = -Infinity;
+    let total = 0;
+    for (const s of list) {
+      const c = (this.credit.get(s.id) ?? 0) + s.weight;
+      this.credit.set(s.id, c);
+      total += s.weight;
+      if (c > bestCredit) {
+        best = s;
+        bestCredit = c;
+      }
+    }
+    this.credit.set(best!.id, bestCredit - total);
+    return best;
   }
+}
+
+/** True when the servers' weights are not all the same. */
+export function unequalWeights(list: readonly Server[]): boolean {
+  const w = list[0]?.weight;
+  for (const s of list) if (s.weight !== w) return true;
+  return false;
+}
+
+/** `a` is less loaded than `b` relative to their weights (in-flight / weight), without dividing. */
+export function lighter(a: Server, b: Server): boolean {
+  return a.inflight * b.weight < b.inflight * a.weight;
 }

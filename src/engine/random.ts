@@ -9,7 +9,7 @@ export type Uniform = () => number;
  * one stream never shifts another: adding a draw to routing cannot change the
  * workload.
  */
-export const STREAM_NAMES = ['arrivals', 'sessions', 'service', 'clients', 'routing'] as const;
+export const STREAM_NAMES = ['arrivals', 'sessions', 'service', 'clients', 'network', 'routing'] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 export type Streams = Record<StreamName, Uniform>;
 
@@ -37,4 +37,23 @@ export function replicationSeed(master: number, r: number): number {
 /** A 32-bit uniform integer from a stream. */
 export function uint32(u: Uniform): number {
   return Math.floor(u() * 4294967296) >>> 0;
+}
+
+/**
+ * A counter-based uniform in [0, 1): a pure function of (key, counter, lane).
+ * Used for per-request draws (is the cookie sent on request i?) that must be
+ * the same whatever order events happen in, so that they stay common random
+ * numbers across strategies without storing one flag per request. Built from
+ * MurmurHash3's finaliser, a bijection with full avalanche.
+ */
+export function counterUniform(key: number, counter: number, lane: number): number {
+  let h = (key ^ Math.imul(counter + 1, 0x9e3779b1) ^ Math.imul(lane + 1, 0x85ebca77)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h ^ key, 0x27d4eb2f);
+  h ^= h >>> 15;
+  return (h >>> 0) / 4294967296;
 }

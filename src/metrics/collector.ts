@@ -4,6 +4,19 @@ import { coefficientOfVariation, jainIndex, maxOverMean, mean } from './formulas
 import { LatencyHistogram } from './latency.js';
 import type { Conservation, RunMetrics, ServerRow, Summary, WindowRow } from './results.js';
 
+/** Why a request failed (it got an error, not a response). */
+export const FailReason = {
+  /** No server was available to the load balancer. */
+  noServer: 0,
+  /** Its bound server was unavailable and the policy is strict. */
+  strict: 1,
+  /** Sent to a dead server the balancer still believed up (health-check lag). */
+  undetected: 2,
+  /** In service or queued when its server stopped. */
+  crash: 3,
+} as const;
+export type FailReason = (typeof FailReason)[keyof typeof FailReason];
+
 export interface CollectorOptions {
   warmup: number;
   duration: number;
@@ -64,6 +77,9 @@ export class Collector {
   private completed = 0;
   private dropped = 0;
   private failed = 0;
+  private failedUndetected = 0;
+  private lbEntriesMax = 0;
+  private lbBytesMax = 0;
   private readonly losses = [0, 0, 0, 0, 0];
 
   // whole run
@@ -109,9 +125,18 @@ export class Collector {
     if (now >= this.opts.warmup) this.dropped++;
   }
 
-  failedAt(now: number): void {
+  failedAt(now: number, reason: FailReason): void {
     this.total.failed++;
-    if (now >= this.opts.warmup) this.failed++;
+    if (now >= this.opts.warmup) {
+      this.failed++;
+      if (reason === FailReason.undetected) this.failedUndetected++;
+    }
+  }
+
+  /** A sample of the load balancer's affinity memory (stick-table entries). */
+  lbMemory(m: { entries: number; bytes: number }): void {
+    if (m.entries > this.lbEntriesMax) this.lbEntriesMax = m.entries;
+    if (m.bytes > this.lbBytesMax) this.lbBytesMax = m.bytes;
   }
 
   /** A request of `s` landed where its state was not. */
@@ -207,6 +232,7 @@ export class Collector {
       losses_per_1k_requests: this.requests > 0 ? (1000 * routingLosses) / this.requests : 0,
       dropped: this.dropped,
       failed: this.failed,
+      failed_undetected: this.failedUndetected,
       throughput_rps: span > 0 ? this.completed / span : 0,
       imbalance_max_mean: maxOverMean(rates),
       imbalance_cov: coefficientOfVariation(rates),
@@ -215,6 +241,8 @@ export class Collector {
       utilization_mean: mean(utils),
       utilization_max: utils.length > 0 ? Math.max(...utils) : 0,
       sessions_held_max: rows.reduce((m, r) => Math.max(m, r.sessions_held_max), 0),
+      lb_entries_max: this.lbEntriesMax,
+      lb_memory_bytes_max: this.lbBytesMax,
       latency_mean_ms: lat.mean * 1000,
       latency_p50_ms: lat.quantile(0.5) * 1000,
       latency_p95_ms: lat.quantile(0.95) * 1000,

@@ -23,8 +23,10 @@ export interface Summary {
   losses_per_1k_requests: number;
   /** Requests refused by a full server queue. */
   dropped: number;
-  /** Requests that found no server up, or whose server crashed under them. */
+  /** Requests that got an error: no server available, strict policy, dead server not yet noticed, or crash. */
   failed: number;
+  /** Of those, sent to a dead server the balancer still believed up (health-check lag). */
+  failed_undetected: number;
   /** Completed requests per second. */
   throughput_rps: number;
   /** Imbalance of request rate per server (requests / up time). */
@@ -38,6 +40,9 @@ export interface Summary {
   utilization_max: number;
   /** Largest number of session states one server held at a window end. */
   sessions_held_max: number;
+  /** Most affinity entries the load balancer held (stick tables), and their memory. */
+  lb_entries_max: number;
+  lb_memory_bytes_max: number;
   latency_mean_ms: number;
   latency_p50_ms: number;
   latency_p95_ms: number;
@@ -57,6 +62,7 @@ export const SUMMARY_COLUMNS: readonly (keyof Summary)[] = [
   'losses_per_1k_requests',
   'dropped',
   'failed',
+  'failed_undetected',
   'throughput_rps',
   'imbalance_max_mean',
   'imbalance_cov',
@@ -65,6 +71,8 @@ export const SUMMARY_COLUMNS: readonly (keyof Summary)[] = [
   'utilization_mean',
   'utilization_max',
   'sessions_held_max',
+  'lb_entries_max',
+  'lb_memory_bytes_max',
   'latency_mean_ms',
   'latency_p50_ms',
   'latency_p95_ms',

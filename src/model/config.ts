@@ -1,5 +1,5 @@
 import type { ServerTemplate } from './fleet.js';
-import type { TimelineEvent } from './timeline.js';
+import type { AutoscaleSpec, HealthCheckSpec, ServerKind, TimelineEvent } from './timeline.js';
 import type { WorkloadSpec } from './workload.js';
 
 /** A scenario resolved to numbers (seconds) for one run. */
@@ -8,6 +8,11 @@ export interface SimConfig {
   warmup: number;
   window: number;
   workload: WorkloadSpec;
-  fleet: ServerTemplate & { servers: number };
+  fleet: ServerTemplate & {
+    /** The servers at time 0, each its size and weight (template values where absent). */
+    initial: ServerKind[];
+    healthCheck?: HealthCheckSpec;
+    autoscale?: AutoscaleSpec;
+  };
   timeline: readonly TimelineEvent[];
 }

@@ -1,4 +1,5 @@
 import { Server } from './server.js';
+import type { ServerKind } from './timeline.js';
 
 export interface ServerTemplate {
   workers: number;
@@ -10,24 +11,28 @@ export interface ServerTemplate {
 }
 
 /**
- * Every server ever started, by id, and the ordered list of those up. The
- * `version` changes whenever the list of up servers does, so structures
- * derived from it (hash rings, tables) know when to rebuild.
+ * Every server ever started, by id, with two views of each: whether it is
+ * really running (`up`) and whether the load balancer believes so (`healthy`,
+ * which lags behind when health checks are modelled). `available` lists the
+ * servers the balancer may give new work: healthy, not draining, not removed.
+ * `version` changes whenever that list does, so structures derived from it
+ * (hash rings, tables) know when to rebuild.
  */
 export class Fleet {
   readonly servers: Server[] = [];
-  up: Server[] = [];
+  available: Server[] = [];
   version = 0;
 
   constructor(
     private readonly template: ServerTemplate,
-    initial: number,
+    initial: number | readonly ServerKind[],
   ) {
-    for (let i = 0; i < initial; i++) this.add(0);
+    const kinds = typeof initial === 'number' ? Array.from({ length: initial }, () => ({})) : initial;
+    for (const kind of kinds) this.add(0, kind);
   }
 
   /** Starts a new server, by default like the template; `kind` overrides its size and weight. */
-  add(now: number, kind: { workers?: number; weight?: number } = {}): Server {
+  add(now: number, kind: ServerKind = {}): Server {
     const id = this.servers.length;
     const t = this.template;
     const server = new Server(id, `s${id + 1}`, kind.workers ?? t.workers, t.queueLimit, t.sessionTtl, t.sessionCapacity, now);
@@ -37,20 +42,52 @@ export class Fleet {
     return server;
   }
 
-  setUp(server: Server, up: boolean, now: number): void {
-    if (server.up === up) return;
+  /** Servers in the fleet (not removed), in id order. */
+  get members(): Server[] {
+    return this.servers.filter((s) => !s.removed);
+  }
+
+  /** Whether a request bound to `server` may be sent there (draining servers still take them). */
+  accepts(server: Server): boolean {
+    return server.healthy && !server.removed;
+  }
+
+  /** The server really stops or starts; with `noticed`, the balancer knows at once. */
+  setAlive(server: Server, alive: boolean, now: number, noticed = true): void {
     server.account(now);
-    server.up = up;
+    server.up = alive;
+    if (noticed) server.healthy = alive;
+    this.refresh();
+  }
+
+  /** The balancer's view of the server changes (a health check noticed). */
+  setHealthy(server: Server, healthy: boolean): void {
+    if (server.healthy === healthy) return;
+    server.healthy = healthy;
+    this.refresh();
+  }
+
+  /** Both views at once: the balancer notices instantly. */
+  setUp(server: Server, up: boolean, now: number): void {
+    this.setAlive(server, up, now, true);
+  }
+
+  setDraining(server: Server, draining: boolean): void {
+    server.draining = draining;
     this.refresh();
   }
 
   remove(server: Server, now: number): void {
-    this.setUp(server, false, now);
+    server.account(now);
+    server.up = false;
+    server.healthy = false;
+    server.draining = false;
     server.removed = true;
+    this.refresh();
   }
 
   private refresh(): void {
-    this.up = this.servers.filter((s) => s.up);
+    this.available = this.servers.filter((s) => s.healthy && !s.draining && !s.removed);
     this.version++;
   }
 }

@@ -11,10 +11,21 @@ export class Server {
   readonly store: SessionStore;
   /** Relative share of new work a weighted balancer or hash gives this server (HAProxy/nginx `weight`). */
   weight = 1;
-  /** Available to the load balancer. */
+  /** Really running: it serves requests and keeps its memory. */
   up = true;
+  /** The load balancer believes it is up (lags `up` when health checks are modelled). */
+  healthy = true;
+  /** Takes only requests bound to it (by cookie, route or table), no new ones. */
+  draining = false;
   /** Taken out of the fleet for good. */
   removed = false;
+  /** Bumped at every lifecycle change, so that stale scheduled changes can be recognised. */
+  epoch = 0;
+  /** While draining: what happens once drained (or timed out). */
+  drainThen: 'remove' | 'restart' | undefined = undefined;
+  /** Busy worker-seconds and up-seconds since the start (never reset; for autoscaling). */
+  busyTotal = 0;
+  upTotal = 0;
   /** Requests in service. */
   busy = 0;
   /** Sessions whose request is in service (unordered). */
@@ -58,8 +69,12 @@ export class Server {
     const dt = now - this.lastChange;
     if (dt > 0) {
       this.busyArea += this.busy * dt;
+      this.busyTotal += this.busy * dt;
       this.queueArea += this.length * dt;
-      if (this.up) this.upTime += dt;
+      if (this.up) {
+        this.upTime += dt;
+        this.upTotal += dt;
+      }
       this.lastChange = now;
     }
   }

@@ -21,12 +21,26 @@ export interface Session {
   /** 1-based, in order of start. */
   readonly id: number;
   readonly start: number;
-  /** The client's IPv4 address as an unsigned 32-bit integer. */
-  readonly ip: number;
-  /** The identifier the client sends in its header (device or user id). */
+  /** Per-session random key: per-request draws are pure functions of it (common random numbers). */
+  readonly key: number;
+  /** The client's current public IPv4 address as an unsigned 32-bit integer (changes under IP churn). */
+  ip: number;
+  /** NAT / proxy group the client sits behind (it shares that group's address), −1 for none. */
+  readonly natGroup: number;
+  /** IP address changes per second for a mobile client (0: the address never changes). */
+  readonly ipChangeRate: number;
+  /** How many times the address has changed, and when it changes next. */
+  ipVersion: number;
+  nextIpChange: number;
+  /** The identifier the client sends in its header or URL parameter (device or user id). */
   readonly clientId: number;
+  /** Client keeps cookies (browsers do; curl and many API clients do not). */
   readonly acceptsCookies: boolean;
+  /** Client sends its identifier header / URL parameter at all. */
   readonly sendsHeader: boolean;
+  readonly sendsParam: boolean;
+  /** Client echoes the server's route value (e.g. a jvmRoute session-id suffix); proxies may strip it. */
+  readonly keepsRoute: boolean;
   /** Ends with a logout request (else the client abandons after its last request). */
   readonly logout: boolean;
   /** Service demand of each request, seconds: login, the N requests, then logout if any. */
@@ -34,13 +48,26 @@ export interface Session {
   /** Think time before each request after the first, seconds (length demands − 1). */
   readonly thinks: number[];
 
+  // --- what the current request carries (set by the client model when it is sent) ---
+  hasCookie: boolean;
+  hasHeader: boolean;
+  hasParam: boolean;
+  hasRoute: boolean;
+
   // --- run state ---
   /** Index of the request in flight or next to send. */
   next: number;
   /** When the current request was sent to the balancer. */
   sentAt: number;
+  /** The load balancer should (re)write the stored binding for this request (set when it is routed). */
+  rebind: boolean;
   /** Server id named by the load-balancer cookie the client holds; −1 none. */
   cookie: number;
+  /** When that cookie was issued and last presented (for max-life / max-idle). */
+  cookieIssued: number;
+  cookieUsed: number;
+  /** Server id named by the route value the client echoes; −1 none. */
+  route: number;
   /** Server id holding the session's state; −1 before the first request lands. */
   home: number;
   /** Identity of the current incarnation of the state (new after every loss). */

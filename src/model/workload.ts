@@ -1,5 +1,6 @@
 import type { Streams } from '../engine/index.js';
 import { uint32 } from '../engine/index.js';
+import { ClientNetwork, type ClientSpec } from './clients.js';
 import { countSampler, timeSampler, type CountDist, type Sampler, type TimeDist } from './distributions.js';
 import { fmix32 } from './hash.js';
 import { LossCause, type Session } from './session.js';
@@ -10,9 +11,21 @@ export interface RateStep {
   rate: number;
 }
 
+/**
+ * Session arrivals: a Poisson process whose rate is a piecewise-constant
+ * schedule, optionally times a daily sinusoid and flash-crowd bursts.
+ */
+export interface ArrivalSpec {
+  /** The first step is at 0. */
+  steps: RateStep[];
+  /** rate × (1 + amplitude·cos(2π(t − peak)/period)): busiest at `peak`. */
+  daily?: { amplitude: number; period: number; peak: number };
+  /** rate × factor during [at, at + duration). */
+  bursts?: { at: number; duration: number; factor: number }[];
+}
+
 export interface WorkloadSpec {
-  /** Piecewise-constant arrival rate; the first step is at 0. */
-  arrivals: RateStep[];
+  arrivals: ArrivalSpec;
   /** Requests after the login request. */
   requests: CountDist;
   /** Pause between a response and the client's next request. */
@@ -21,12 +34,7 @@ export interface WorkloadSpec {
   service: TimeDist;
   /** Probability a session ends with a logout request (else it is abandoned). */
   logoutProbability: number;
-  clients: {
-    /** Probability a client keeps cookies. */
-    cookieAcceptance: number;
-    /** Probability a client sends its identifier header. */
-    headerProbability: number;
-  };
+  clients: ClientSpec;
 }
 
 /**
@@ -40,6 +48,9 @@ export class Workload {
   private readonly think: Sampler;
   private readonly service: Sampler;
   private readonly ipKey: number;
+  readonly network: ClientNetwork;
+  private readonly modulated: boolean;
+  private readonly peakRate: number;
   private step = 0;
   private started = 0;
 
@@ -51,14 +62,51 @@ export class Workload {
     this.think = timeSampler(spec.think);
     this.service = timeSampler(spec.service);
     this.ipKey = uint32(streams.clients);
+    this.network = new ClientNetwork(spec.clients, streams.network);
+    const a = spec.arrivals;
+    this.modulated = a.daily !== undefined || (a.bursts?.length ?? 0) > 0;
+    let peak = Math.max(...a.steps.map((x) => x.rate)) * (1 + (a.daily?.amplitude ?? 0));
+    for (const b of a.bursts ?? []) peak *= Math.max(1, b.factor);
+    this.peakRate = peak;
+  }
+
+  /** The arrival rate (sessions per second) at time t. */
+  rateAt(t: number): number {
+    const a = this.spec.arrivals;
+    let i = 0;
+    while (i + 1 < a.steps.length && a.steps[i + 1]!.at <= t) i++;
+    let rate = a.steps[i]!.rate;
+    if (a.daily) rate *= 1 + a.daily.amplitude * Math.cos((2 * Math.PI * (t - a.daily.peak)) / a.daily.period);
+    for (const b of a.bursts ?? []) if (t >= b.at && t < b.at + b.duration) rate *= b.factor;
+    return rate;
   }
 
   /**
-   * The time of the next session arrival after `now` (Infinity if the rate
-   * stays 0): an Exp(1) amount of integrated rate, spent across the steps.
+   * The time of the next session arrival after `now`, or Infinity if there is
+   * none before `until`.
    */
-  nextArrival(now: number): number {
-    const steps = this.spec.arrivals;
+  nextArrival(now: number, until = Infinity): number {
+    return this.modulated ? this.nextByThinning(now, until) : this.nextPiecewise(now);
+  }
+
+  /**
+   * Non-homogeneous Poisson arrivals by thinning (Lewis and Shedler): candidates
+   * at the peak rate, each kept with probability rate(t) / peak.
+   */
+  private nextByThinning(now: number, until: number): number {
+    const u = this.streams.arrivals;
+    if (this.peakRate <= 0) return Infinity;
+    let t = now;
+    for (;;) {
+      t -= Math.log(1 - u()) / this.peakRate;
+      if (t >= until) return Infinity;
+      if (u() * this.peakRate < this.rateAt(t)) return t;
+    }
+  }
+
+  /** Exact for a piecewise-constant rate: an Exp(1) amount of integrated rate, spent across the steps. */
+  private nextPiecewise(now: number): number {
+    const steps = this.spec.arrivals.steps;
     let need = -Math.log(1 - this.streams.arrivals());
     let t = now;
     while (this.step + 1 < steps.length && steps[this.step + 1]!.at <= t) this.step++;
@@ -86,20 +134,36 @@ export class Workload {
     for (let i = 0; i < total; i++) demands[i] = this.service(service);
     const acceptsCookies = clients() < this.spec.clients.cookieAcceptance;
     const sendsHeader = clients() < this.spec.clients.headerProbability;
+    // By default a seeded bijection of the session number: unique, random-looking addresses.
+    const who = this.network.identify(now, fmix32((id ^ this.ipKey) >>> 0));
     return {
       id,
       start: now,
-      // A seeded bijection of the session number: unique, random-looking addresses.
-      ip: fmix32((id ^ this.ipKey) >>> 0),
+      key: who.key,
+      ip: who.ip,
+      natGroup: who.natGroup,
+      ipChangeRate: who.ipChangeRate,
+      ipVersion: 0,
+      nextIpChange: who.nextIpChange,
       clientId: id,
       acceptsCookies,
       sendsHeader,
+      sendsParam: who.sendsParam,
+      keepsRoute: who.keepsRoute,
       logout,
       demands,
       thinks,
+      hasCookie: false,
+      hasHeader: false,
+      hasParam: false,
+      hasRoute: false,
       next: 0,
       sentAt: now,
+      rebind: false,
       cookie: -1,
+      cookieIssued: 0,
+      cookieUsed: 0,
+      route: -1,
       home: -1,
       stateId: 0,
       lastAccess: now,

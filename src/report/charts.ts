@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 import type { Chart, ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import type { Summary, WindowRow } from '../metrics/results.js';
-import type { TimelineEvent } from '../model/timeline.js';
+import { describeEvent, type TimelineEvent } from '../model/timeline.js';
 
 export interface ChartData {
   /** Scenario name, used in titles. */
@@ -227,9 +227,7 @@ interface Marker {
   dash: number[];
 }
 
-function eventLabel(e: TimelineEvent): string {
-  return e.event === 'add' ? `+${e.count} server${e.count === 1 ? '' : 's'}` : `${e.event} s${e.server}`;
-}
+const eventLabel = describeEvent;
 
 /** Timeline events (events at the same instant share one marker) plus the warm-up end. */
 function timelineMarkers(timeline: readonly TimelineEvent[], warmup: number): Marker[] {

@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import type { SimConfig } from '../model/config.js';
+import type { ArrivalSpec } from '../model/workload.js';
 import { findStrategy, STRATEGY_NAMES, type StrategyInstance, type BuildContext } from '../strategies/registry.js';
 import { InputError } from './errors.js';
 import { scenarioSchema, type ScenarioDoc } from './schema.js';
@@ -55,17 +56,33 @@ export function parseScenario(text: string, file: string, sets: readonly string[
       warmup: doc.warmup,
       window: doc.window,
       workload: {
-        arrivals: 'rate' in doc.workload.arrivals ? [{ at: 0, rate: doc.workload.arrivals.rate }] : doc.workload.arrivals.schedule,
+        arrivals: resolveArrivals(doc.workload.arrivals),
         requests: doc.workload.requests,
         think: doc.workload.think,
         service: doc.workload.service,
         logoutProbability: doc.workload.logoutProbability,
         clients: doc.workload.clients,
       },
-      fleet: doc.fleet,
+      fleet: resolveFleet(doc.fleet),
       timeline: doc.timeline,
     },
   };
+}
+
+function resolveFleet({ servers, healthCheck, autoscale, ...template }: ScenarioDoc['fleet']): SimConfig['fleet'] {
+  const initial =
+    typeof servers === 'number'
+      ? Array.from({ length: servers }, () => ({}))
+      : servers.flatMap((g) => Array.from({ length: g.count }, () => ({ ...(g.workers ? { workers: g.workers } : {}), ...(g.weight ? { weight: g.weight } : {}) })));
+  return { ...template, initial, ...(healthCheck ? { healthCheck } : {}), ...(autoscale ? { autoscale } : {}) };
+}
+
+function resolveArrivals(a: ScenarioDoc['workload']['arrivals']): ArrivalSpec {
+  const steps = 'rate' in a ? [{ at: 0, rate: a.rate }] : a.schedule;
+  const out: ArrivalSpec = { steps };
+  if (a.daily !== undefined) out.daily = a.daily;
+  if (a.bursts !== undefined && a.bursts.length > 0) out.bursts = a.bursts;
+  return out;
 }
 
 function parseDocument(text: string, file: string): Record<string, unknown> {
@@ -178,8 +195,10 @@ function describe(v: unknown): string {
 function resolveStrategies(entries: ScenarioDoc['strategies'], file: string): ResolvedStrategy[] {
   const out: ResolvedStrategy[] = [];
   for (const [i, entry] of entries.entries()) {
-    const { name, label, ...options } = typeof entry === 'string' ? { name: entry } : (entry as { name: string; label?: string });
-    const resolved = resolveStrategy(name, options);
+    // Entries given as mappings were validated (and defaulted) by the scenario schema already.
+    const resolved =
+      typeof entry === 'string' ? resolveStrategy(entry) : validatedStrategy(entry as { name: string; label?: string });
+    const label = typeof entry === 'string' ? undefined : (entry as { label?: string }).label;
     if (label !== undefined) resolved.label = label;
     if (out.some((s) => s.label === resolved.label)) {
       throw new InputError(`${file}: strategies[${i}]: "${resolved.label}" appears twice; give variants a distinct \`label\``);
@@ -187,6 +206,11 @@ function resolveStrategies(entries: ScenarioDoc['strategies'], file: string): Re
     out.push(resolved);
   }
   return out;
+}
+
+function validatedStrategy({ name, label: _label, ...options }: { name: string; label?: string }): ResolvedStrategy {
+  const def = findStrategy(name)!;
+  return { label: name, name, options, build: (ctx) => def.build(options, ctx) };
 }
 
 /** A registry strategy with its options validated and defaults filled in. */

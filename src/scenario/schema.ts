@@ -25,34 +25,125 @@ const countDist = z.discriminatedUnion('dist', [
 
 const rate = z.number().min(0).meta({ description: 'Sessions started per second.' });
 
+const rateSchedule = z
+  .array(z.strictObject({ at: duration, rate }))
+  .min(1)
+  .refine((steps) => steps[0]?.at === 0, { message: 'expected the first step at 0' })
+  .refine((steps) => steps.every((s, i) => i === 0 || s.at > steps[i - 1]!.at), {
+    message: 'expected steps in increasing order of `at`',
+  });
+
+const modulation = {
+  daily: z
+    .strictObject({
+      amplitude: z.number().min(0).max(1),
+      period: duration.default(86400),
+      peak: duration.default(14 * 3600),
+    })
+    .optional()
+    .meta({ description: 'rate × (1 + amplitude·cos(2π(t − peak)/period)): a daily cycle busiest at `peak`.' }),
+  bursts: z
+    .array(z.strictObject({ at: duration, duration, factor: z.number().min(0) }))
+    .optional()
+    .meta({ description: 'Flash crowds: rate × factor during [at, at + duration).' }),
+};
+
 const arrivals = z
   .union(
     [
-      z.strictObject({ rate }),
-      z.strictObject({
-        schedule: z
-          .array(z.strictObject({ at: duration, rate }))
-          .min(1)
-          .refine((steps) => steps[0]?.at === 0, { message: 'expected the first step at 0' })
-          .refine((steps) => steps.every((s, i) => i === 0 || s.at > steps[i - 1]!.at), {
-            message: 'expected steps in increasing order of `at`',
-          }),
-      }),
+      z.strictObject({ rate, ...modulation }),
+      z.strictObject({ schedule: rateSchedule, ...modulation }),
     ],
-    { error: 'expected { rate: <sessions/s> } or { schedule: [{ at, rate }, …] }' },
+    { error: 'expected { rate: <sessions/s> } or { schedule: [{ at, rate }, …] }, optionally with daily and bursts' },
   )
-  .meta({ description: 'Poisson session arrivals at a constant rate or a piecewise-constant schedule.' });
+  .meta({ description: 'Poisson session arrivals: a constant rate or a piecewise-constant schedule, optionally modulated.' });
+
+const clients = z.strictObject({
+  cookieAcceptance: probability.default(1).meta({ description: 'Share of clients that keep cookies (curl and many API clients do not).' }),
+  cookieLoss: probability.default(0).meta({ description: 'Per request: the cookie is not sent (cross-origin without credentials, SameSite).' }),
+  headerProbability: probability.default(1).meta({ description: 'Share of clients that send their identifier header.' }),
+  headerMissing: probability.default(0).meta({ description: 'Per request: the header is absent.' }),
+  paramProbability: probability.default(1).meta({ description: 'Share of clients that send their identifier as a URL parameter.' }),
+  paramMissing: probability.default(0).meta({ description: 'Per request: the URL parameter is absent.' }),
+  routeKept: probability.default(1).meta({ description: 'Share of clients whose route value (e.g. jvmRoute) survives proxies.' }),
+  routeLoss: probability.default(0).meta({ description: 'Per request: the route value is stripped.' }),
+  nat: z
+    .strictObject({
+      fraction: probability,
+      groups: z.number().int().min(1).max(1_000_000).default(20),
+      exponent: z.number().min(0).max(10).default(1.2),
+      sharedCache: z.boolean().default(false).meta({ description: 'The proxy caches one Set-Cookie and serves it to its other users (HAProxy `nocache` case).' }),
+    })
+    .optional()
+    .meta({ description: 'Clients behind NAT / proxies share one address per group; group sizes are heavy-tailed (Zipf).' }),
+  subnets: z
+    .strictObject({ count: z.number().int().min(1).max(16_777_216), exponent: z.number().min(0).max(10).default(1) })
+    .optional()
+    .meta({ description: 'Addresses come from this many /24 networks (Zipf popularity), so neighbours share a /24.' }),
+  mobile: z
+    .strictObject({ fraction: probability, ipChangesPerHour: z.number().min(0) })
+    .optional()
+    .meta({ description: 'A share of clients change address mid-session (Wi-Fi to cellular, ISP pools).' }),
+});
 
 const serverRef = z
   .union([z.number().int().min(1), z.string().regex(/^s\d+$/)], { error: 'expected a server number (1, 2, …) or name (s1, s2, …)' })
   .transform((v) => (typeof v === 'number' ? v : Number(v.slice(1))));
 
+const drainOptions = {
+  drain: z.boolean().default(false).meta({ description: 'Take only requests bound to the server until its sessions end or the drain timeout.' }),
+  drainTimeout: duration.default(300).meta({ description: 'Forced out after this long (AWS ALB deregistration delay: 300 s).' }),
+};
+const serverKind = {
+  workers: z.number().int().min(1).max(1_000_000).optional(),
+  weight: z.number().positive().max(1_000_000).optional(),
+};
+
 const timelineEvent = z.discriminatedUnion('event', [
   z.strictObject({ at: duration, event: z.literal('crash'), server: serverRef }),
   z.strictObject({ at: duration, event: z.literal('recover'), server: serverRef }),
-  z.strictObject({ at: duration, event: z.literal('remove'), server: serverRef }),
-  z.strictObject({ at: duration, event: z.literal('add'), count: z.number().int().min(1).default(1) }),
+  z.strictObject({ at: duration, event: z.literal('remove'), server: serverRef, ...drainOptions }),
+  z.strictObject({ at: duration, event: z.literal('add'), count: z.number().int().min(1).max(100_000).default(1), ...serverKind }),
+  z.strictObject({ at: duration, event: z.literal('restart'), server: serverRef, downtime: duration.default(30), ...drainOptions }),
+  z.strictObject({
+    at: duration,
+    event: z.literal('deploy'),
+    interval: duration.meta({ description: 'Between the starts of two servers\' restarts.' }),
+    downtime: duration.default(30),
+    ...drainOptions,
+  }),
+  z.strictObject({ at: duration, event: z.literal('scale'), servers: z.number().int().min(0).max(100_000), ...drainOptions }),
 ]);
+
+const serverGroup = z.strictObject({
+  count: z.number().int().min(1).max(100_000),
+  workers: z.number().int().min(1).max(1_000_000).optional(),
+  weight: z.number().positive().max(1_000_000).optional(),
+});
+
+const healthCheck = z
+  .strictObject({
+    interval: duration.default(2),
+    fall: z.number().int().min(1).default(3),
+    rise: z.number().int().min(1).default(2),
+  })
+  .meta({ description: 'Active health checks (HAProxy `inter`/`fall`/`rise`): a crash is noticed only after `fall` failed checks.' });
+
+const autoscale = z
+  .strictObject({
+    target: z.number().gt(0).max(1).meta({ description: 'Target mean utilization of the servers.' }),
+    min: z.number().int().min(1).default(1),
+    max: z.number().int().min(1).max(100_000),
+    interval: duration.default(60),
+    cooldown: duration.default(300),
+    tolerance: z.number().min(0).max(1).default(0.1),
+    startup: duration.default(0).meta({ description: 'Time from the decision until a new server takes requests.' }),
+    ...drainOptions,
+  })
+  .refine((a) => a.min <= a.max, { message: 'expected min ≤ max', path: ['max'] })
+  .meta({ description: 'Kubernetes-HPA-like autoscaler: every interval, desired = ⌈n × utilization / target⌉.' });
+
+
 
 const unboundedOr = (inner: z.ZodNumber, what: string) =>
   z
@@ -89,19 +180,21 @@ export const scenarioSchema = z
       think: timeDist.default({ dist: 'exponential', mean: 10 }).meta({ description: 'Pause before each request after the first.' }),
       service: timeDist.default({ dist: 'exponential', mean: 0.05 }).meta({ description: 'Service demand of one request.' }),
       logoutProbability: probability.default(0.5),
-      clients: z
-        .strictObject({
-          cookieAcceptance: probability.default(1),
-          headerProbability: probability.default(1),
-        })
-        .default({ cookieAcceptance: 1, headerProbability: 1 }),
+      clients: clients.default(clients.parse({})),
     }),
     fleet: z.strictObject({
-      servers: z.number().int().min(1).max(100_000),
+      servers: z
+        .union([z.number().int().min(1).max(100_000), z.array(serverGroup).min(1)], {
+          error: 'expected a server count or a list of groups [{ count, workers?, weight? }]',
+        })
+        .meta({ description: 'How many servers, or groups of servers of different size and weight.' }),
       workers: z.number().int().min(1).max(1_000_000).default(1),
       queueLimit: unboundedOr(z.number().int().min(0), 'a whole number ≥ 0').default(Infinity),
       sessionTtl: duration.default(1800),
       sessionCapacity: unboundedOr(z.number().int().min(1), 'a whole number ≥ 1').default(Infinity),
+      weight: z.number().positive().max(1_000_000).default(1),
+      healthCheck: healthCheck.optional(),
+      autoscale: autoscale.optional(),
     }),
     timeline: z.array(timelineEvent).default([]),
     strategies: z.array(strategyEntry).min(1).default([...STRATEGY_NAMES]),
@@ -118,26 +211,48 @@ export const scenarioSchema = z
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioDoc = z.output<typeof scenarioSchema>;
 
-/** Every crash / recover / remove must name a server that exists then, in a state it can leave. */
-function checkTimeline(initial: number, timeline: ScenarioDoc['timeline'], ctx: z.RefinementCtx): void {
+/** The number of servers a `fleet.servers` value starts with. */
+export function initialServerCount(servers: number | { count: number }[]): number {
+  return typeof servers === 'number' ? servers : servers.reduce((n, g) => n + g.count, 0);
+}
+
+/**
+ * Every event naming a server must name one that exists then, in a state it
+ * can leave. Deploys and scaling change the fleet as the run goes, so they are
+ * followed here too (scale-in takes the newest servers first, as at run time).
+ */
+function checkTimeline(servers: number | { count: number }[], timeline: ScenarioDoc['timeline'], ctx: z.RefinementCtx): void {
   const order = timeline.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i);
-  const state: ('up' | 'down' | 'removed')[] = Array.from({ length: initial }, () => 'up');
+  const state: ('up' | 'down' | 'removed')[] = Array.from({ length: initialServerCount(servers) }, () => 'up');
+  const live = () => state.filter((x) => x !== 'removed').length;
   for (const { e, i } of order) {
     if (e.event === 'add') {
       for (let k = 0; k < e.count; k++) state.push('up');
       continue;
     }
+    if (e.event === 'deploy') continue;
+    if (e.event === 'scale') {
+      for (let n = live(); n < e.servers; n++) state.push('up');
+      for (let k = state.length - 1, n = live(); k >= 0 && n > e.servers; k--) {
+        if (state[k] !== 'removed') {
+          state[k] = 'removed';
+          n--;
+        }
+      }
+      continue;
+    }
     const path = ['timeline', i, 'server'];
     const now = state[e.server - 1];
+    const name = `s${e.server}`;
     if (now === undefined) {
-      ctx.addIssue({ code: 'custom', path, message: `expected one of s1…s${state.length} (the servers at ${e.at}s)`, input: `s${e.server}` });
+      ctx.addIssue({ code: 'custom', path, message: `expected one of s1…s${state.length} (the servers at ${e.at}s)`, input: name });
     } else if (now === 'removed') {
-      ctx.addIssue({ code: 'custom', path, message: `s${e.server} was removed before ${e.at}s`, input: `s${e.server}` });
-    } else if (e.event === 'crash' && now === 'down') {
-      ctx.addIssue({ code: 'custom', path, message: `s${e.server} is already down at ${e.at}s`, input: `s${e.server}` });
+      ctx.addIssue({ code: 'custom', path, message: `${name} was removed before ${e.at}s`, input: name });
+    } else if ((e.event === 'crash' || e.event === 'restart') && now === 'down') {
+      ctx.addIssue({ code: 'custom', path, message: `${name} is already down at ${e.at}s`, input: name });
     } else if (e.event === 'recover' && now === 'up') {
-      ctx.addIssue({ code: 'custom', path, message: `s${e.server} is not down at ${e.at}s`, input: `s${e.server}` });
-    } else {
+      ctx.addIssue({ code: 'custom', path, message: `${name} is not down at ${e.at}s`, input: name });
+    } else if (e.event !== 'restart') {
       state[e.server - 1] = e.event === 'crash' ? 'down' : e.event === 'recover' ? 'up' : 'removed';
     }
   }

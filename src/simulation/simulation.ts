@@ -1,24 +1,27 @@
 import { createStreams, Simulator } from '../engine/index.js';
-import { Collector } from '../metrics/collector.js';
+import { Collector, FailReason } from '../metrics/collector.js';
 import type { RunMetrics } from '../metrics/results.js';
 import type { SimConfig } from '../model/config.js';
 import { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
 import { LOSS_CAUSE_NAMES, LossCause, type Session } from '../model/session.js';
 import { SessionStore } from '../model/sessionStore.js';
-import type { TimelineEvent } from '../model/timeline.js';
 import { Workload } from '../model/workload.js';
 import type { LoadBalancer } from '../strategies/loadBalancer.js';
-import type { StrategyInstance } from '../strategies/registry.js';
+import type { BuildContext, StrategyInstance } from '../strategies/registry.js';
+import { Lifecycle, type LifecycleAction } from './lifecycle.js';
 import type { Tracer } from './trace.js';
 
 const ARRIVAL = 0;
 const SEND = 1;
 const DONE = 2;
-const FLEET = 3;
-const CUT = 4;
+const DELIVER = 3;
+const LIFECYCLE = 4;
+const CUT = 5;
 
-type Payload = Session | TimelineEvent | boolean | null;
+type Payload = Session | LifecycleAction | boolean | null;
+
+const FAIL_NAMES = ['no-server', 'strict', 'undetected', 'crash'] as const;
 
 /**
  * One run of one strategy: wires the workload, the fleet, the load balancer
@@ -32,41 +35,52 @@ export class Simulation {
   private readonly workload: Workload;
   private readonly lb: LoadBalancer;
   private readonly metrics: Collector;
+  private readonly lifecycle: Lifecycle;
   private readonly shared: SessionStore | undefined;
   private readonly storeLatency: number;
   private nextStateId = 0;
 
   constructor(
     private readonly config: SimConfig,
-    strategy: (ctx: { routing: () => number }) => StrategyInstance,
+    strategy: (ctx: BuildContext) => StrategyInstance,
     seed: number,
     private readonly tracer?: Tracer,
   ) {
     const streams = createStreams(seed);
     this.workload = new Workload(config.workload, streams);
-    const instance = strategy({ routing: streams.routing });
+    const instance = strategy({ routing: streams.routing, clients: config.workload.clients });
     this.lb = instance.lb;
     this.storeLatency = instance.sharedStore?.latency ?? 0;
-    this.shared = instance.sharedStore
-      ? new SessionStore(config.fleet.sessionTtl, Infinity)
-      : undefined;
+    this.shared = instance.sharedStore ? new SessionStore(config.fleet.sessionTtl, Infinity) : undefined;
     this.metrics = new Collector({ warmup: config.warmup, duration: config.duration, window: config.window });
-    this.fleet = new Fleet(config.fleet, config.fleet.servers);
+    this.fleet = new Fleet(config.fleet, config.fleet.initial);
     for (const s of this.fleet.servers) this.metrics.addServer(s);
-    this.sim.setHandler((kind, payload) => this.handle(kind, payload));
+    const sim = this.sim;
+    const metrics = this.metrics;
+    this.lifecycle = new Lifecycle(this.fleet, config.fleet, {
+      get now() {
+        return sim.now;
+      },
+      schedule: (at, action) => sim.schedule(at, LIFECYCLE, action),
+      evacuate: (server) => this.evacuate(server),
+      serverAdded: (server) => metrics.addServer(server, sim.now),
+      serverRemoved: (server) => metrics.serverRemoved(server, sim.now),
+      trace: (event, server) => this.tracer?.({ t: sim.now, type: 'fleet', event, server }),
+    });
+    sim.setHandler((kind, payload) => this.handle(kind, payload));
   }
 
   run(): RunMetrics {
     const { duration, warmup, window } = this.config;
     const sim = this.sim;
-    const first = this.workload.nextArrival(0);
+    const first = this.workload.nextArrival(0, duration);
     if (first < duration) sim.schedule(first, ARRIVAL, null);
-    for (const e of this.config.timeline) if (e.at < duration) sim.schedule(e.at, FLEET, e);
+    this.lifecycle.start(this.config.timeline, duration);
     // Metric cuts: every window boundary, and the end of the warm-up.
     for (let k = 1; k * window < duration; k++) sim.schedule(k * window, CUT, true);
     if (warmup > 0 && warmup < duration && warmup % window !== 0) sim.schedule(warmup, CUT, false);
     sim.run(duration);
-    this.metrics.cut(duration, true);
+    this.cut(true);
     return this.metrics.finish(this.fleet.servers);
   }
 
@@ -83,11 +97,22 @@ export class Simulation {
         return this.done(payload as Session);
       case ARRIVAL:
         return this.arrival();
-      case FLEET:
-        return this.fleetEvent(payload as TimelineEvent);
+      case DELIVER: {
+        const s = payload as Session;
+        return this.arrive(s, this.fleet.servers[s.at]!);
+      }
+      case LIFECYCLE:
+        return this.lifecycle.handle(payload as LifecycleAction);
       case CUT:
-        return this.metrics.cut(this.sim.now, payload as boolean);
+        return this.cut(payload as boolean);
     }
+  }
+
+  private cut(windowEnd: boolean): void {
+    const now = this.sim.now;
+    if (windowEnd) for (const s of this.fleet.servers) if (s.draining) this.lifecycle.checkDrained(s);
+    this.metrics.lbMemory(this.lb.memory(now));
+    this.metrics.cut(now, windowEnd);
   }
 
   private arrival(): void {
@@ -95,7 +120,7 @@ export class Simulation {
     const s = this.workload.create(now);
     this.metrics.sessionStarted(s);
     this.tracer?.({ t: now, type: 'session-start', session: s });
-    const next = this.workload.nextArrival(now);
+    const next = this.workload.nextArrival(now, this.config.duration);
     if (next < this.config.duration) this.sim.schedule(next, ARRIVAL, null);
     this.send(s);
   }
@@ -104,14 +129,23 @@ export class Simulation {
   private send(s: Session): void {
     const now = this.sim.now;
     s.sentAt = now;
+    this.workload.network.prepare(s, now);
     this.metrics.requestSent(now);
-    const server = this.lb.route(s, this.fleet);
+    const server = this.lb.route(s, this.fleet, now);
     this.tracer?.({ t: now, type: 'route', session: s.id, request: s.next, server: server?.name ?? null, via: this.lb.lastVia });
-    if (server === undefined) {
-      this.metrics.failedAt(now);
-      this.tracer?.({ t: now, type: 'failed', session: s.id, request: s.next, server: null });
-      return this.advance(s);
+    if (server === undefined) return this.fail(s, this.lb.lastVia === 'strict' ? FailReason.strict : FailReason.noServer, null);
+    if (this.lb.lastDelay > 0) {
+      s.at = server.id;
+      this.sim.schedule(now + this.lb.lastDelay, DELIVER, s);
+    } else {
+      this.arrive(s, server);
     }
+  }
+
+  /** The request reaches its server: refused if the server is really down, else served, queued or dropped. */
+  private arrive(s: Session, server: Server): void {
+    const now = this.sim.now;
+    if (!server.up) return this.fail(s, FailReason.undetected, server);
     if (server.busy < server.workers) {
       this.land(s, server);
       this.start(s, server);
@@ -120,10 +154,20 @@ export class Simulation {
       server.account(now);
       server.enqueue(s);
     } else {
+      s.at = -1;
       this.metrics.droppedAt(now);
       this.tracer?.({ t: now, type: 'dropped', session: s.id, request: s.next, server: server.name });
       this.advance(s);
     }
+  }
+
+  private fail(s: Session, reason: FailReason, server: Server | null): void {
+    const now = this.sim.now;
+    s.at = -1;
+    s.completion = -1;
+    this.metrics.failedAt(now, reason);
+    this.tracer?.({ t: now, type: 'failed', session: s.id, request: s.next, server: server?.name ?? null, reason: FAIL_NAMES[reason] });
+    this.advance(s);
   }
 
   /**
@@ -180,10 +224,11 @@ export class Simulation {
     s.completion = -1;
     this.metrics.completedAt(server, now - s.sentAt, now);
     this.tracer?.({ t: now, type: 'complete', session: s.id, request: s.next, server: server.name, latency: now - s.sentAt });
-    this.lb.onResponse(s, server);
+    this.lb.onResponse(s, server, now);
     const waiting = server.dequeue();
     if (waiting !== undefined) this.start(waiting, server);
     this.advance(s);
+    if (server.draining) this.lifecycle.checkDrained(server);
   }
 
   /** After a response (or an error), the client thinks, then sends its next request or ends. */
@@ -198,40 +243,12 @@ export class Simulation {
     }
   }
 
-  private fleetEvent(e: TimelineEvent): void {
-    const now = this.sim.now;
-    if (e.event === 'add') {
-      for (let i = 0; i < e.count; i++) {
-        const server = this.fleet.add(now);
-        this.metrics.addServer(server, now);
-        this.tracer?.({ t: now, type: 'fleet', event: 'add', server: server.name });
-      }
-      return;
-    }
-    const server = this.fleet.servers[e.server - 1];
-    if (server === undefined || server.removed) return;
-    this.tracer?.({ t: now, type: 'fleet', event: e.event, server: server.name });
-    if (e.event === 'recover') {
-      this.fleet.setUp(server, true, now);
-      return;
-    }
-    // crash or remove: requests in service or queued fail, memory is lost.
-    if (!server.up && e.event === 'crash') return;
-    server.account(now);
+  /** The server stops: its requests in service or queued fail. */
+  private evacuate(server: Server): void {
+    server.account(this.sim.now);
     for (const s of server.evacuate()) {
       if (s.completion >= 0) this.sim.cancel(s.completion);
-      s.completion = -1;
-      s.at = -1;
-      this.metrics.failedAt(now);
-      this.tracer?.({ t: now, type: 'failed', session: s.id, request: s.next, server: server.name });
-      this.advance(s);
-    }
-    server.store.clear(now);
-    if (e.event === 'remove') {
-      this.fleet.remove(server, now);
-      this.metrics.serverRemoved(server, now);
-    } else {
-      this.fleet.setUp(server, false, now);
+      this.fail(s, FailReason.crash, server);
     }
   }
 }

@@ -5,42 +5,89 @@ import type { Server } from '../model/server.js';
 import type { Session } from '../model/session.js';
 
 /**
+ * What a stored binding does when its server is unavailable:
+ * - `redispatch`: pick a new server and rewrite the binding (AWS ALB, Traefik,
+ *   nginx; HAProxy `option redispatch`);
+ * - `persist`: try the dead server first, `retries` times `retryDelay` apart,
+ *   then redispatch (HAProxy `option persist` + `retries` + `option redispatch`);
+ * - `strict`: fail the request and keep the binding (Envoy stateful session
+ *   `strict: true`).
+ * And when the server comes back: clients `stay` where they were redispatched
+ * (the binding was rewritten: ALB application cookies, HAProxy insert) or
+ * `return` to it (the binding was kept).
+ */
+export interface DownPolicy {
+  onDown: 'redispatch' | 'persist' | 'strict';
+  retries: number;
+  retryDelay: number;
+  onRecover: 'stay' | 'return';
+}
+
+export const DEFAULT_POLICY: DownPolicy = { onDown: 'redispatch', retries: 3, retryDelay: 1, onRecover: 'stay' };
+
+/**
  * The flow of one request through the load balancer, as HAProxy does it:
  * 1. affinity lookup (stickiness short-circuits the algorithm);
- * 2. the balancer, for requests with no usable binding;
- * 3. the response hook (cookie insert sets the cookie; tables learn).
- * A binding to a server that is down is redispatched to the balancer (ALB,
- * Traefik, nginx; HAProxy with `option redispatch`) and rewritten by step 3.
+ * 2. the balancer, for requests with no usable binding (or per the policy
+ *    when the bound server is unavailable);
+ * 3. hooks: a table learns at routing time, a cookie is set on the response.
  */
 export class LoadBalancer {
   /**
    * Why the last `route` chose its server: the affinity's word (`cookie`,
-   * `hash`), `balancer` (no stickiness), `fallback` (the request had no key)
-   * or `redispatch` (its server was down).
+   * `hash`, `table`, `route`), `balancer` (no stickiness), `fallback` (no key
+   * or binding), `redispatch`, `persist` or `strict` (the bound server was
+   * unavailable).
    */
   lastVia = '';
+  /** Seconds the last routed request lost to retries before reaching its server. */
+  lastDelay = 0;
 
   constructor(
     readonly affinity: Affinity | undefined,
     readonly balancer: Balancer,
+    readonly policy: DownPolicy = DEFAULT_POLICY,
   ) {}
 
-  route(s: Session, fleet: Fleet): Server | undefined {
+  /** The server for the current request of `s`, or undefined when it must fail (no server, strict). */
+  route(s: Session, fleet: Fleet, now: number): Server | undefined {
+    this.lastDelay = 0;
     const a = this.affinity;
-    if (a !== undefined) {
-      const id = a.lookup(s, fleet);
-      if (id >= 0) {
-        this.lastVia = a.via;
-        return fleet.servers[id];
-      }
-      this.lastVia = id === Miss.pinnedDown ? 'redispatch' : 'fallback';
-    } else {
+    if (a === undefined) {
       this.lastVia = 'balancer';
+      s.rebind = false;
+      return this.balancer.pick(fleet);
     }
-    return this.balancer.pick(fleet);
+    const id = a.lookup(s, fleet, now);
+    let server: Server | undefined;
+    if (id >= 0) {
+      this.lastVia = a.via;
+      s.rebind = false;
+      server = fleet.servers[id];
+    } else if (id === Miss.noKey) {
+      this.lastVia = 'fallback';
+      s.rebind = true;
+      server = this.balancer.pick(fleet);
+    } else {
+      const p = this.policy;
+      this.lastVia = p.onDown;
+      s.rebind = p.onRecover === 'stay';
+      if (p.onDown === 'strict') return undefined;
+      if (p.onDown === 'persist') this.lastDelay = p.retries * p.retryDelay;
+      server = this.balancer.pick(fleet);
+    }
+    if (server !== undefined) a.onRoute?.(s, server, now);
+    return server;
   }
 
-  onResponse(s: Session, server: Server): void {
-    this.affinity?.onResponse?.(s, server);
+  onResponse(s: Session, server: Server, now: number): void {
+    this.affinity?.onResponse?.(s, server, now);
+  }
+
+  /** Load-balancer memory held for affinity: entries and bytes. */
+  memory(now: number): { entries: number; bytes: number } {
+    const a = this.affinity;
+    const entries = a?.entries?.(now) ?? 0;
+    return { entries, bytes: entries * (a?.entryBytes ?? 0) };
   }
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { CookieAffinity } from '../affinity/cookie.js';
 import { HashedAffinity } from '../affinity/hashed.js';
-import { clientHeader, clientIp } from '../affinity/keys.js';
+import { KEY_EXTRACTORS, KEY_NAMES } from '../affinity/keys.js';
+import { RouteAffinity } from '../affinity/route.js';
+import { TableAffinity } from '../affinity/table.js';
+import type { HashFamily } from '../balancers/hashing/types.js';
 import { ModuloHash } from '../balancers/hashing/modulo.js';
 import { RingHash } from '../balancers/hashing/ring.js';
 import { LeastConn } from '../balancers/leastConn.js';
@@ -10,8 +13,9 @@ import { RandomBalancer } from '../balancers/random.js';
 import { RoundRobin } from '../balancers/roundRobin.js';
 import type { Balancer } from '../balancers/types.js';
 import type { Uniform } from '../engine/index.js';
+import type { ClientSpec } from '../model/clients.js';
 import { duration } from '../model/units.js';
-import { LoadBalancer } from './loadBalancer.js';
+import { LoadBalancer, type DownPolicy } from './loadBalancer.js';
 
 export const BALANCER_NAMES = ['round-robin', 'random', 'least-conn', 'p2c'] as const;
 export type BalancerName = (typeof BALANCER_NAMES)[number];
@@ -33,6 +37,8 @@ export function makeBalancer(name: BalancerName, routing: Uniform): Balancer {
 export interface BuildContext {
   /** The routing random stream of this run. */
   routing: Uniform;
+  /** How clients behave (shared proxy caches matter to cookie insert). */
+  clients: ClientSpec;
 }
 
 /** A strategy ready to run: its load balancer, and whether state is shared. */
@@ -52,9 +58,22 @@ export interface StrategyDef<O extends z.ZodObject = z.ZodObject> {
 
 const balancer = z.enum(BALANCER_NAMES);
 const vnodes = z.number().int().min(1).max(10_000);
+const seconds = (d: number) => z.union([duration, z.literal('never')]).transform((v) => (v === 'never' ? Infinity : v)).default(d);
 
 function def<O extends z.ZodObject>(d: StrategyDef<O>): StrategyDef {
   return d as unknown as StrategyDef;
+}
+
+/** Options of every stored binding: what happens when its server is unavailable. */
+const policyOptions = {
+  onDown: z.enum(['redispatch', 'persist', 'strict']).default('redispatch'),
+  retries: z.number().int().min(0).max(100).default(3),
+  retryDelay: duration.default(1),
+  onRecover: z.enum(['stay', 'return']).default('stay'),
+};
+
+function policyOf(o: DownPolicy): DownPolicy {
+  return { onDown: o.onDown, retries: o.retries, retryDelay: o.retryDelay, onRecover: o.onRecover };
 }
 
 function plain(name: BalancerName, description: string): StrategyDef {
@@ -66,9 +85,60 @@ function plain(name: BalancerName, description: string): StrategyDef {
   });
 }
 
+export const HASH_FAMILIES = ['modulo', 'ring'] as const;
+type HashFamilyName = (typeof HASH_FAMILIES)[number];
+
+function makeFamily(o: { family: HashFamilyName; vnodes: number }): HashFamily {
+  return o.family === 'modulo' ? new ModuloHash() : new RingHash(o.vnodes);
+}
+
+/** A derived binding: a key hashed onto the available servers by a family. */
+function hashed(name: string, description: string, d: { key: (typeof KEY_NAMES)[number]; family: HashFamilyName; fallback?: BalancerName }): StrategyDef {
+  return def({
+    name,
+    description,
+    options: z.strictObject({
+      key: z.enum(KEY_NAMES as [string, ...string[]]).default(d.key),
+      family: z.enum(HASH_FAMILIES).default(d.family),
+      vnodes: vnodes.default(160),
+      fallback: balancer.default(d.fallback ?? 'round-robin'),
+    }),
+    build: (o, ctx) => ({
+      lb: new LoadBalancer(
+        new HashedAffinity(KEY_EXTRACTORS[o.key as keyof typeof KEY_EXTRACTORS], makeFamily(o)),
+        makeBalancer(o.fallback, ctx.routing),
+      ),
+    }),
+  });
+}
+
+/** An LB-side stick table keyed on the client address or identifier. */
+function table(name: string, description: string, d: { key: (typeof KEY_NAMES)[number]; expire: number }): StrategyDef {
+  return def({
+    name,
+    description,
+    options: z.strictObject({
+      key: z.enum(KEY_NAMES as [string, ...string[]]).default(d.key),
+      expire: seconds(d.expire),
+      capacity: z.union([z.number().int().min(1), z.literal('unbounded')]).transform((v) => (v === 'unbounded' ? Infinity : v)).default(Infinity),
+      entryBytes: z.number().int().min(0).default(64),
+      fallback: balancer.default('least-conn'),
+      ...policyOptions,
+    }),
+    build: (o, ctx) => ({
+      lb: new LoadBalancer(
+        new TableAffinity(KEY_EXTRACTORS[o.key as keyof typeof KEY_EXTRACTORS], o),
+        makeBalancer(o.fallback, ctx.routing),
+        policyOf(o),
+      ),
+    }),
+  });
+}
+
 /**
  * Every strategy by name: a composition of affinity (key extractor + binding)
- * and balancer. A new combination is one entry here.
+ * and balancer, with the policy for an unavailable bound server. A new
+ * combination is one entry here; scenario files can also set any option.
  */
 export const STRATEGIES: readonly StrategyDef[] = [
   plain('round-robin', 'No stickiness: each up server in turn.'),
@@ -78,36 +148,34 @@ export const STRATEGIES: readonly StrategyDef[] = [
   def({
     name: 'cookie',
     description: 'LB-inserted cookie names the server; refusers and redispatches use the fallback balancer.',
-    options: z.strictObject({ fallback: balancer.default('least-conn') }),
-    build: (o, ctx) => ({ lb: new LoadBalancer(new CookieAffinity(), makeBalancer(o.fallback, ctx.routing)) }),
-  }),
-  def({
-    name: 'ip-hash',
-    description: 'Client IP hashed modulo the up servers (map-based): remaps most clients when the fleet changes.',
-    options: z.strictObject({ fallback: balancer.default('round-robin') }),
-    build: (o, ctx) => ({
-      lb: new LoadBalancer(new HashedAffinity(clientIp, new ModuloHash()), makeBalancer(o.fallback, ctx.routing)),
+    options: z.strictObject({
+      fallback: balancer.default('least-conn'),
+      maxIdle: seconds(Infinity),
+      maxLife: seconds(Infinity),
+      nocache: z.boolean().default(false),
+      ...policyOptions,
     }),
-  }),
-  def({
-    name: 'ip-ring',
-    description: 'Client IP on a consistent-hash ring (ketama, virtual nodes): remaps ~1/N when the fleet changes.',
-    options: z.strictObject({ vnodes: vnodes.default(160), fallback: balancer.default('round-robin') }),
-    build: (o, ctx) => ({
-      lb: new LoadBalancer(new HashedAffinity(clientIp, new RingHash(o.vnodes)), makeBalancer(o.fallback, ctx.routing)),
-    }),
-  }),
-  def({
-    name: 'header-ring',
-    description: 'Client-id header on a consistent-hash ring; requests without it use the fallback balancer.',
-    options: z.strictObject({ vnodes: vnodes.default(160), fallback: balancer.default('round-robin') }),
     build: (o, ctx) => ({
       lb: new LoadBalancer(
-        new HashedAffinity(clientHeader, new RingHash(o.vnodes)),
+        new CookieAffinity({ maxIdle: o.maxIdle, maxLife: o.maxLife, nocache: o.nocache, sharedCache: ctx.clients.nat?.sharedCache ?? false }),
         makeBalancer(o.fallback, ctx.routing),
+        policyOf(o),
       ),
     }),
   }),
+  def({
+    name: 'route',
+    description: 'The server names itself in a value the client echoes (Tomcat jvmRoute); works without cookies.',
+    options: z.strictObject({ fallback: balancer.default('least-conn'), ...policyOptions }),
+    build: (o, ctx) => ({ lb: new LoadBalancer(new RouteAffinity(), makeBalancer(o.fallback, ctx.routing), policyOf(o)) }),
+  }),
+  hashed('ip-hash', 'Client IP hashed modulo the available servers (map-based): remaps most clients when the fleet changes.', { key: 'ip', family: 'modulo' }),
+  hashed('ip24-hash', 'First three octets of the client IP, modulo the servers (nginx ip_hash): a /24 shares a server.', { key: 'ip24', family: 'modulo' }),
+  hashed('ip-ring', 'Client IP on a consistent-hash ring (ketama, virtual nodes): remaps ~1/N when the fleet changes.', { key: 'ip', family: 'ring' }),
+  hashed('header-ring', 'Client-id header on a consistent-hash ring; requests without it use the fallback balancer.', { key: 'header', family: 'ring' }),
+  hashed('hash', 'Any key (ip, ip24, header, param) on any hash family; set key and family.', { key: 'ip', family: 'ring' }),
+  table('ip-table', 'LB-side stick table on the client IP (HAProxy stick on src; Kubernetes ClientIP affinity, 3 h).', { key: 'ip', expire: 10800 }),
+  table('table', 'LB-side stick table on any key (ip, ip24, header, param), with expiry and capacity.', { key: 'header', expire: 1800 }),
   def({
     name: 'shared-store',
     description: 'Stateless servers, state in a shared store: no routing loss, each request pays the store latency.',

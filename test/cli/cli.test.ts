@@ -54,7 +54,7 @@ describe('stickysim run', () => {
     ]);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(summary[0]).toBe(
-      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,sessions_held_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms',
+      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,failed_undetected,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,sessions_held_max,lb_entries_max,lb_memory_bytes_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms',
     );
     expect(summary).toHaveLength(4);
     const servers = readFileSync(join(out, 'servers.csv'), 'utf8').trim().split('\n');
@@ -175,7 +175,7 @@ describe('other commands', () => {
     expect(schema.$schema).toMatch(/json-schema\.org/);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['workload', 'fleet', 'timeline', 'strategies', 'duration']));
-    expect(schema.properties.fleet.properties.servers.type).toBe('integer');
+    expect(schema.properties.fleet.properties.servers.anyOf.map((x: { type: string }) => x.type)).toEqual(['integer', 'array']);
   });
 
   it('every shipped scenario validates', async () => {

@@ -48,3 +48,27 @@ describe('random streams', () => {
     for (const s of seeds) expect(Number.isInteger(s) && s >= 0 && s < 2 ** 32).toBe(true);
   });
 });
+
+describe('counterUniform', () => {
+  it('is a pure function of (key, counter, lane), uniform and uncorrelated across lanes and counters', async () => {
+    const { counterUniform } = await import('../../src/engine/random.js');
+    expect(counterUniform(123, 4, 1)).toBe(counterUniform(123, 4, 1));
+    const n = 200_000;
+    let sum = 0;
+    let below = 0;
+    let both = 0;
+    for (let i = 0; i < n; i++) {
+      const key = (i * 2654435761) >>> 0;
+      const a = counterUniform(key, i % 50, 0);
+      const b = counterUniform(key, i % 50, 1);
+      const c = counterUniform(key, (i % 50) + 1, 0);
+      expect(a >= 0 && a < 1).toBe(true);
+      sum += a;
+      if (a < 0.1) below++;
+      if (a < 0.5 && b < 0.5 && c < 0.5) both++;
+    }
+    expect(Math.abs(sum / n - 0.5)).toBeLessThan(0.003);
+    expect(Math.abs(below / n - 0.1)).toBeLessThan(0.003);
+    expect(Math.abs(both / n - 0.125)).toBeLessThan(0.004); // independent: 0.5³
+  });
+});

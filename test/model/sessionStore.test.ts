@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LossCause, type Session } from '../../src/model/session.js';
 import { SessionStore } from '../../src/model/sessionStore.js';
+import { makeSession } from '../helpers.js';
 
 let nextState = 0;
 function session(): Session {
-  return {
-    id: nextState + 1, start: 0, ip: 1, clientId: 1, acceptsCookies: true, sendsHeader: true, logout: false,
-    demands: [0.1], thinks: [], next: 0, sentAt: 0, cookie: -1, home: 0, stateId: ++nextState, lastAccess: 0,
-    dropCause: LossCause.none, droppedAt: 0, lost: false, ended: false, at: -1, completion: -1,
-  };
+  return makeSession({ home: 0, stateId: ++nextState, demands: [0.1], thinks: [] });
 }
 
 describe('SessionStore', () => {

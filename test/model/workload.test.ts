@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { createStreams } from '../../src/engine/random.js';
 import { Workload, type WorkloadSpec } from '../../src/model/workload.js';
 
-const spec = (arrivals: WorkloadSpec['arrivals'], extra: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
-  arrivals,
+const spec = (steps: WorkloadSpec['arrivals']['steps'], extra: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
+  arrivals: { steps },
   requests: { dist: 'geometric', mean: 4 },
   think: { dist: 'exponential', mean: 5 },
   service: { dist: 'exponential', mean: 0.1 },
   logoutProbability: 0.5,
-  clients: { cookieAcceptance: 0.8, headerProbability: 0.3 },
+  clients: {
+    cookieAcceptance: 0.8, cookieLoss: 0, headerProbability: 0.3, headerMissing: 0,
+    paramProbability: 1, paramMissing: 0, routeKept: 1, routeLoss: 0,
+  },
   ...extra,
 });
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/model/units.js';
 import { InputError } from '../../src/scenario/errors.js';
 import { applySet, loadScenario, parseScenario } from '../../src/scenario/load.js';
+import { STRATEGY_NAMES } from '../../src/strategies/registry.js';
 
 const minimal = 'workload:\n  arrivals: { rate: 2 }\nfleet: { servers: 3 }\n';
 
@@ -15,19 +16,20 @@ describe('scenario loading', () => {
     expect(s.config).toEqual({
       duration: 3600, warmup: 0, window: 60,
       workload: {
-        arrivals: [{ at: 0, rate: 2 }],
+        arrivals: { steps: [{ at: 0, rate: 2 }] },
         requests: { dist: 'geometric', mean: 9 },
         think: { dist: 'exponential', mean: 10 },
         service: { dist: 'exponential', mean: 0.05 },
         logoutProbability: 0.5,
-        clients: { cookieAcceptance: 1, headerProbability: 1 },
+        clients: {
+          cookieAcceptance: 1, cookieLoss: 0, headerProbability: 1, headerMissing: 0,
+          paramProbability: 1, paramMissing: 0, routeKept: 1, routeLoss: 0,
+        },
       },
-      fleet: { servers: 3, workers: 1, queueLimit: Infinity, sessionTtl: 1800, sessionCapacity: Infinity },
+      fleet: { initial: [{}, {}, {}], workers: 1, weight: 1, queueLimit: Infinity, sessionTtl: 1800, sessionCapacity: Infinity },
       timeline: [],
     });
-    expect(s.strategies.map((x) => x.label)).toEqual([
-      'round-robin', 'random', 'least-conn', 'p2c', 'cookie', 'ip-hash', 'ip-ring', 'header-ring', 'shared-store',
-    ]);
+    expect(s.strategies.map((x) => x.label)).toEqual(STRATEGY_NAMES);
   });
 
   it('reads JSON scenarios too', () => {
@@ -42,9 +44,9 @@ describe('scenario loading', () => {
   it('resolves strategy variants with options and labels; rejects duplicates and bad options', () => {
     const s = parseScenario(`${minimal}strategies: [cookie, { name: ip-ring, vnodes: 40, label: ring40 }, { name: cookie, label: cookie-p2c, fallback: p2c }]\n`, 'x.yaml');
     expect(s.strategies.map((x) => [x.label, x.name, x.options])).toEqual([
-      ['cookie', 'cookie', { fallback: 'least-conn' }],
-      ['ring40', 'ip-ring', { vnodes: 40, fallback: 'round-robin' }],
-      ['cookie-p2c', 'cookie', { fallback: 'p2c' }],
+      ['cookie', 'cookie', expect.objectContaining({ fallback: 'least-conn' })],
+      ['ring40', 'ip-ring', { key: 'ip', family: 'ring', vnodes: 40, fallback: 'round-robin' }],
+      ['cookie-p2c', 'cookie', expect.objectContaining({ fallback: 'p2c' })],
     ]);
     expect(() => parseScenario(`${minimal}strategies: [cookie, cookie]\n`, 'x.yaml')).toThrow(/appears twice/);
     expect(() => parseScenario(`${minimal}strategies: [{ name: ip-ring, vnodez: 4 }]\n`, 'x.yaml')).toThrow(/strategies\[0\]/);

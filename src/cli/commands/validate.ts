@@ -13,7 +13,7 @@ export function validateCommand(io: Io) {
       const s = loadScenario(String(argv.scenario), toSets(argv));
       const c = s.config;
       io.out(
-        `${s.file}: ok — "${s.name}", ${c.fleet.servers} servers × ${c.fleet.workers} workers, ` +
+        `${s.file}: ok — "${s.name}", ${c.fleet.initial.length} servers × ${c.fleet.workers} workers, ` +
           `${formatDuration(c.duration)} (warm-up ${formatDuration(c.warmup)}), ${c.timeline.length} timeline events, ` +
           `strategies: ${s.strategies.map((x) => x.label).join(', ')}\n`,
       );

@@ -1,0 +1,114 @@
+import { counterUniform, uint32, type Uniform } from '../engine/index.js';
+import { fmix32 } from './hash.js';
+import type { Session } from './session.js';
+import { Zipf } from './zipf.js';
+
+/**
+ * How clients reach the load balancer: which address they come from, and what
+ * each request carries (cookie, identifier header or URL parameter, route).
+ * Probabilities named `…Loss` / `…Missing` are per request; the others per client.
+ */
+export interface ClientSpec {
+  /** Keeps cookies at all (browsers yes; curl and many API clients no). */
+  cookieAcceptance: number;
+  /** A request goes out without the cookie (cross-origin without credentials, SameSite). */
+  cookieLoss: number;
+  /** Sends its identifier header at all, and the chance a request lacks it. */
+  headerProbability: number;
+  headerMissing: number;
+  /** Sends its identifier as a URL parameter at all, and the chance a request lacks it. */
+  paramProbability: number;
+  paramMissing: number;
+  /** Echoes the server's route value (e.g. Tomcat jvmRoute in the session id); else a proxy strips it. */
+  routeKept: number;
+  routeLoss: number;
+  /** A share of clients behind NAT / proxies, in groups of heavy-tailed size sharing one address. */
+  nat?: { fraction: number; groups: number; exponent: number; sharedCache: boolean };
+  /** Addresses drawn from this many /24 networks (heavy-tailed popularity); default every address random. */
+  subnets?: { count: number; exponent: number };
+  /** A share of clients (not behind NAT) change address mid-session, e.g. Wi-Fi to cellular. */
+  mobile?: { fraction: number; ipChangesPerHour: number };
+}
+
+/** Lanes of per-request counter-based draws; one per kind of draw keeps them independent. */
+const Lane = { cookie: 1, header: 2, param: 3, route: 4, churn: 5 } as const;
+
+export interface ClientIdentity {
+  key: number;
+  ip: number;
+  natGroup: number;
+  ipChangeRate: number;
+  nextIpChange: number;
+  sendsParam: boolean;
+  keepsRoute: boolean;
+}
+
+export class ClientNetwork {
+  private readonly natZipf: Zipf | undefined;
+  private readonly subnetZipf: Zipf | undefined;
+  private readonly natKey: number;
+  private readonly subnetKey: number;
+
+  constructor(
+    readonly spec: ClientSpec,
+    private readonly u: Uniform,
+  ) {
+    this.natZipf = spec.nat && spec.nat.fraction > 0 ? new Zipf(spec.nat.groups, spec.nat.exponent) : undefined;
+    this.subnetZipf = spec.subnets ? new Zipf(spec.subnets.count, spec.subnets.exponent) : undefined;
+    this.natKey = uint32(u);
+    this.subnetKey = uint32(u);
+  }
+
+  /** The public address of NAT group g (every client behind it shares it). */
+  natAddress(g: number): number {
+    return fmix32((g ^ this.natKey) >>> 0);
+  }
+
+  /**
+   * Who the client of session `id` is: its key, address, NAT group and mobility.
+   * `defaultIp` is the unique address it has when nothing else applies.
+   */
+  identify(start: number, defaultIp: number): ClientIdentity {
+    const u = this.u;
+    const key = uint32(u);
+    const sendsParam = u() < this.spec.paramProbability;
+    const keepsRoute = u() < this.spec.routeKept;
+    let ip = defaultIp;
+    let natGroup = -1;
+    if (this.natZipf !== undefined && u() < this.spec.nat!.fraction) {
+      natGroup = this.natZipf.pick(u);
+      ip = this.natAddress(natGroup);
+    } else if (this.subnetZipf !== undefined) {
+      const net = this.subnetZipf.pick(u);
+      ip = ((fmix32((net ^ this.subnetKey) >>> 0) & 0xffffff00) | Math.floor(u() * 256)) >>> 0;
+    }
+    let ipChangeRate = 0;
+    let nextIpChange = Infinity;
+    const mobile = this.spec.mobile;
+    if (mobile !== undefined && natGroup < 0 && u() < mobile.fraction && mobile.ipChangesPerHour > 0) {
+      ipChangeRate = mobile.ipChangesPerHour / 3600;
+      nextIpChange = start - Math.log(1 - counterUniform(key, 0, Lane.churn)) / ipChangeRate;
+    }
+    return { key, ip, natGroup, ipChangeRate, nextIpChange, sendsParam, keepsRoute };
+  }
+
+  /**
+   * Just before request `s.next` is sent at `now`: move the client to a new
+   * address if it changed since, and draw what this request carries. Every
+   * draw is a pure function of the session key and a counter, so it is the
+   * same for every strategy.
+   */
+  prepare(s: Session, now: number): void {
+    while (s.nextIpChange <= now) {
+      s.ipVersion++;
+      s.ip = fmix32((s.key ^ Math.imul(s.ipVersion, 0x9e3779b1)) >>> 0);
+      s.nextIpChange -= Math.log(1 - counterUniform(s.key, s.ipVersion, Lane.churn)) / s.ipChangeRate;
+    }
+    const spec = this.spec;
+    const i = s.next;
+    s.hasCookie = s.acceptsCookies && (spec.cookieLoss === 0 || counterUniform(s.key, i, Lane.cookie) >= spec.cookieLoss);
+    s.hasHeader = s.sendsHeader && (spec.headerMissing === 0 || counterUniform(s.key, i, Lane.header) >= spec.headerMissing);
+    s.hasParam = s.sendsParam && (spec.paramMissing === 0 || counterUniform(s.key, i, Lane.param) >= spec.paramMissing);
+    s.hasRoute = s.keepsRoute && (spec.routeLoss === 0 || counterUniform(s.key, i, Lane.route) >= spec.routeLoss);
+  }
+}

@@ -1,0 +1,261 @@
+import type { SimConfig } from '../model/config.js';
+import type { Fleet } from '../model/fleet.js';
+import type { Server } from '../model/server.js';
+import type { DrainOptions, ServerKind, TimelineEvent } from '../model/timeline.js';
+
+/** Fleet changes scheduled on the engine; each carries the server's epoch when it can go stale. */
+export type LifecycleAction =
+  | { type: 'timeline'; event: TimelineEvent }
+  | { type: 'noticed'; server: Server; epoch: number; healthy: boolean }
+  | { type: 'drain-timeout'; server: Server; epoch: number }
+  | { type: 'restarted'; server: Server; epoch: number; downtime: number }
+  | { type: 'autoscale' }
+  | { type: 'join'; kind: ServerKind };
+
+/** What the lifecycle needs from the running simulation. */
+export interface LifecycleHost {
+  readonly now: number;
+  schedule(at: number, action: LifecycleAction): void;
+  /** Fails every request in service or queued at `server` (it stops). */
+  evacuate(server: Server): void;
+  serverAdded(server: Server): void;
+  serverRemoved(server: Server): void;
+  trace(event: string, server: string): void;
+}
+
+/**
+ * How the fleet changes over a run: the scenario's timeline (crashes,
+ * recoveries, scale-out and scale-in, drains, restarts, rolling deploys) and
+ * an optional autoscaler, with the load balancer noticing crashes and
+ * recoveries only through its health checks when those are modelled.
+ */
+export class Lifecycle {
+  private lastScale = -Infinity;
+  private pendingJoins = 0;
+  private lastBusy = 0;
+  private lastCapacity = 0;
+  /** Downtime of the restart that follows each drain in progress. */
+  private readonly drainDowntime = new Map<Server, number>();
+
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly config: SimConfig['fleet'],
+    private readonly host: LifecycleHost,
+  ) {}
+
+  start(timeline: readonly TimelineEvent[], duration: number): void {
+    for (const event of timeline) if (event.at < duration) this.host.schedule(event.at, { type: 'timeline', event });
+    const a = this.config.autoscale;
+    if (a !== undefined) {
+      this.snapshotCapacity();
+      this.host.schedule(a.interval, { type: 'autoscale' });
+    }
+  }
+
+  handle(a: LifecycleAction): void {
+    switch (a.type) {
+      case 'timeline':
+        return this.timeline(a.event);
+      case 'noticed':
+        if (a.server.epoch === a.epoch) this.fleet.setHealthy(a.server, a.healthy);
+        return;
+      case 'drain-timeout':
+        if (a.server.epoch === a.epoch && a.server.draining) this.finishDrain(a.server);
+        return;
+      case 'restarted':
+        if (a.server.epoch === a.epoch) this.bringUp(a.server);
+        return;
+      case 'autoscale':
+        return this.autoscale();
+      case 'join':
+        this.pendingJoins--;
+        this.add(a.kind);
+        return;
+    }
+  }
+
+  private timeline(e: TimelineEvent): void {
+    switch (e.event) {
+      case 'add':
+        for (let i = 0; i < e.count; i++) this.add(e);
+        return;
+      case 'deploy':
+        return this.deploy(e);
+      case 'scale':
+        return this.scaleTo(e.servers, e);
+    }
+    const server = this.fleet.servers[e.server - 1];
+    if (server === undefined || server.removed) return;
+    switch (e.event) {
+      case 'crash':
+        return this.crash(server);
+      case 'recover':
+        return this.recover(server);
+      case 'remove':
+        return e.drain && server.up ? this.startDrain(server, 'remove', e) : this.stop(server, 'remove', 0);
+      case 'restart':
+        if (!server.up || server.draining) return;
+        return e.drain ? this.startDrain(server, 'restart', e, e.downtime) : this.stop(server, 'restart', e.downtime);
+    }
+  }
+
+  private add(kind: ServerKind): Server {
+    const server = this.fleet.add(this.host.now, kind);
+    this.host.serverAdded(server);
+    this.host.trace('add', server.name);
+    return server;
+  }
+
+  /** The server dies; the balancer notices at once, or after `fall` failed health checks. */
+  private crash(server: Server): void {
+    if (!server.up) return;
+    this.host.trace('crash', server.name);
+    const then = server.drainThen;
+    this.kill(server);
+    const hc = this.config.healthCheck;
+    this.fleet.setAlive(server, false, this.host.now, hc === undefined);
+    if (hc !== undefined) this.notice(server, false, hc.fall);
+    if (then === 'remove') this.stop(server, 'remove', 0);
+  }
+
+  private recover(server: Server): void {
+    if (server.up) return;
+    this.host.trace('recover', server.name);
+    this.bringUp(server);
+  }
+
+  /** The server runs again with empty memory; the balancer sees it after `rise` good checks. */
+  private bringUp(server: Server): void {
+    server.epoch++;
+    const hc = this.config.healthCheck;
+    this.fleet.setAlive(server, true, this.host.now, hc === undefined);
+    if (hc !== undefined) this.notice(server, true, hc.rise);
+    this.host.trace('up', server.name);
+  }
+
+  /** Schedules the health check that notices the server's new state: the `count`-th check from now. */
+  private notice(server: Server, healthy: boolean, count: number): void {
+    const hc = this.config.healthCheck!;
+    const now = this.host.now;
+    // Each server's checks run on their own phase, interval apart.
+    const phase = ((server.id * 0.6180339887498949) % 1) * hc.interval;
+    const next = phase + (Math.floor((now - phase) / hc.interval) + 1) * hc.interval;
+    this.host.schedule(next + (count - 1) * hc.interval, { type: 'noticed', server, epoch: server.epoch, healthy });
+  }
+
+  /** Requests in service or queued fail; memory (every session held) is lost. */
+  private kill(server: Server): void {
+    server.epoch++;
+    server.draining = false;
+    server.drainThen = undefined;
+    this.host.evacuate(server);
+    server.store.clear(this.host.now);
+  }
+
+  /** Deregistered and stopped (the balancer knows at once): for good, or to restart after `downtime`. */
+  private stop(server: Server, then: 'remove' | 'restart', downtime: number): void {
+    const now = this.host.now;
+    this.host.trace(then === 'remove' ? 'remove' : 'restart', server.name);
+    this.kill(server);
+    if (then === 'remove') {
+      this.fleet.remove(server, now);
+      this.host.serverRemoved(server);
+    } else {
+      this.fleet.setAlive(server, false, now, true);
+      this.host.schedule(now + downtime, { type: 'restarted', server, epoch: server.epoch, downtime });
+    }
+  }
+
+  /**
+   * Drain: the server takes only requests bound to it until it holds no
+   * session and no request, or until the timeout forces it out.
+   */
+  private startDrain(server: Server, then: 'remove' | 'restart', opts: DrainOptions, downtime = 0): void {
+    this.host.trace('drain', server.name);
+    server.drainThen = then;
+    this.drainDowntime.set(server, downtime);
+    this.fleet.setDraining(server, true);
+    this.host.schedule(this.host.now + opts.drainTimeout, { type: 'drain-timeout', server, epoch: server.epoch });
+    this.checkDrained(server);
+  }
+
+  /** Called when a draining server may have emptied (a response, a window boundary). */
+  checkDrained(server: Server): void {
+    if (!server.draining || server.inflight > 0) return;
+    server.store.purgeExpired(this.host.now);
+    if (server.store.size === 0) this.finishDrain(server);
+  }
+
+  private finishDrain(server: Server): void {
+    const then = server.drainThen ?? 'remove';
+    this.fleet.setDraining(server, false);
+    this.stop(server, then, this.drainDowntime.get(server) ?? 0);
+    this.drainDowntime.delete(server);
+  }
+
+  /** Every server in turn, `interval` apart, restarted (drained first if asked). */
+  private deploy(e: Extract<TimelineEvent, { event: 'deploy' }>): void {
+    const now = this.host.now;
+    this.host.trace('deploy', '');
+    this.fleet.members
+      .filter((s) => s.up)
+      .forEach((s, k) =>
+        this.host.schedule(now + k * e.interval, {
+          type: 'timeline',
+          event: { at: now + k * e.interval, event: 'restart', server: s.id + 1, downtime: e.downtime, drain: e.drain, drainTimeout: e.drainTimeout },
+        }),
+      );
+  }
+
+  /** Adds servers or removes the newest ones until the fleet has `target` members. */
+  private scaleTo(target: number, opts: DrainOptions): void {
+    const members = this.fleet.members.filter((s) => !s.draining);
+    for (let n = members.length; n < target; n++) this.add({});
+    for (const server of members.slice(target).reverse()) {
+      if (opts.drain && server.up) this.startDrain(server, 'remove', opts);
+      else this.stop(server, 'remove', 0);
+    }
+  }
+
+  private snapshotCapacity(): void {
+    let busy = 0;
+    let capacity = 0;
+    for (const s of this.fleet.servers) {
+      s.account(this.host.now);
+      busy += s.busyTotal;
+      capacity += s.upTotal * s.workers;
+    }
+    this.lastBusy = busy;
+    this.lastCapacity = capacity;
+  }
+
+  /**
+   * Kubernetes HPA: desired = ⌈n × utilization / target⌉ (no change within the
+   * tolerance), clamped to [min, max], at most one change per cooldown.
+   */
+  private autoscale(): void {
+    const a = this.config.autoscale!;
+    const now = this.host.now;
+    const prevBusy = this.lastBusy;
+    const prevCapacity = this.lastCapacity;
+    this.snapshotCapacity();
+    this.host.schedule(now + a.interval, { type: 'autoscale' });
+    const capacity = this.lastCapacity - prevCapacity;
+    if (capacity <= 0) return;
+    const utilization = (this.lastBusy - prevBusy) / capacity;
+    const serving = this.fleet.members.filter((s) => !s.draining).length + this.pendingJoins;
+    let desired = Math.abs(utilization / a.target - 1) <= a.tolerance ? serving : Math.ceil((serving * utilization) / a.target);
+    desired = Math.min(a.max, Math.max(a.min, desired));
+    if (desired === serving || now - this.lastScale < a.cooldown) return;
+    this.lastScale = now;
+    this.host.trace(`autoscale ${serving}→${desired}`, '');
+    if (desired > serving) {
+      for (let i = serving; i < desired; i++) {
+        this.pendingJoins++;
+        this.host.schedule(now + a.startup, { type: 'join', kind: {} });
+      }
+    } else {
+      this.scaleTo(desired - this.pendingJoins, a);
+    }
+  }
+}
