@@ -1,5 +1,9 @@
 import { Fleet } from '../src/model/fleet.js';
 import { LossCause, type Session } from '../src/model/session.js';
+import YAML from 'yaml';
+import { parseScenario, resolveStrategy, type Scenario } from '../src/scenario/load.js';
+import { runOnce } from '../src/simulation/experiment.js';
+import type { TraceEvent } from '../src/simulation/trace.js';
 
 export function makeFleet(n: number, workers = 1): Fleet {
   return new Fleet({ workers, queueLimit: Infinity, sessionTtl: 1800, sessionCapacity: Infinity }, n);
@@ -28,4 +32,30 @@ export function makeSession(over: Partial<Session> = {}): Session {
 export function load(fleet: Fleet, id: number, n: number): void {
   const s = fleet.servers[id]!;
   for (let i = 0; i < n; i++) s.enqueue(makeSession());
+}
+
+
+/** A small scenario (20 min, 4 servers × 2 workers, 1 session/s), with overrides. */
+export function testScenario(over: Record<string, unknown> = {}, sets: string[] = []): Scenario {
+  const doc = {
+    name: 'test',
+    seed: 5,
+    duration: '20m',
+    window: '1m',
+    workload: {
+      arrivals: { rate: 1 },
+      requests: { dist: 'geometric', mean: 8 },
+      think: { dist: 'exponential', mean: '10s' },
+      service: { dist: 'exponential', mean: '50ms' },
+      logoutProbability: 0.5,
+    },
+    fleet: { servers: 4, workers: 2 },
+    ...over,
+  };
+  return parseScenario(YAML.stringify(doc), 'test.yaml', sets);
+}
+
+/** One run of a strategy (by name, or name plus options), optionally traced. */
+export function runStrategy(sc: Scenario, name: string, options: Record<string, unknown> = {}, trace?: (e: TraceEvent) => void) {
+  return runOnce(sc, resolveStrategy(name, options), sc.seed, trace).metrics;
 }
