@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import type { SimConfig } from '../model/config.js';
+import type { ClientSpec } from '../model/clients.js';
 import type { ArrivalSpec } from '../model/workload.js';
 import { findStrategy, STRATEGY_NAMES, type StrategyInstance, type BuildContext } from '../strategies/registry.js';
 import { InputError } from './errors.js';
@@ -61,7 +62,7 @@ export function parseScenario(text: string, file: string, sets: readonly string[
         think: doc.workload.think,
         service: doc.workload.service,
         logoutProbability: doc.workload.logoutProbability,
-        clients: doc.workload.clients,
+        clients: resolveClients(doc.workload.clients),
       },
       fleet: resolveFleet(doc.fleet),
       timeline: doc.timeline,
@@ -74,7 +75,12 @@ function resolveFleet({ servers, healthCheck, autoscale, ...template }: Scenario
     typeof servers === 'number'
       ? Array.from({ length: servers }, () => ({}))
       : servers.flatMap((g) => Array.from({ length: g.count }, () => ({ ...(g.workers ? { workers: g.workers } : {}), ...(g.weight ? { weight: g.weight } : {}) })));
+  // null (e.g. `--set fleet.healthCheck=null`) switches an optional part off.
   return { ...template, initial, ...(healthCheck ? { healthCheck } : {}), ...(autoscale ? { autoscale } : {}) };
+}
+
+function resolveClients({ nat, subnets, mobile, ...rest }: ScenarioDoc['workload']['clients']): ClientSpec {
+  return { ...rest, ...(nat ? { nat } : {}), ...(subnets ? { subnets } : {}), ...(mobile ? { mobile } : {}) };
 }
 
 function resolveArrivals(a: ScenarioDoc['workload']['arrivals']): ArrivalSpec {

@@ -74,15 +74,15 @@ const clients = z.strictObject({
       exponent: z.number().min(0).max(10).default(1.2),
       sharedCache: z.boolean().default(false).meta({ description: 'The proxy caches one Set-Cookie and serves it to its other users (HAProxy `nocache` case).' }),
     })
-    .optional()
+    .nullable().optional()
     .meta({ description: 'Clients behind NAT / proxies share one address per group; group sizes are heavy-tailed (Zipf).' }),
   subnets: z
     .strictObject({ count: z.number().int().min(1).max(16_777_216), exponent: z.number().min(0).max(10).default(1) })
-    .optional()
+    .nullable().optional()
     .meta({ description: 'Addresses come from this many /24 networks (Zipf popularity), so neighbours share a /24.' }),
   mobile: z
     .strictObject({ fraction: probability, ipChangesPerHour: z.number().min(0) })
-    .optional()
+    .nullable().optional()
     .meta({ description: 'A share of clients change address mid-session (Wi-Fi to cellular, ISP pools).' }),
 });
 
@@ -193,8 +193,8 @@ export const scenarioSchema = z
       sessionTtl: duration.default(1800),
       sessionCapacity: unboundedOr(z.number().int().min(1), 'a whole number ≥ 1').default(Infinity),
       weight: z.number().positive().max(1_000_000).default(1),
-      healthCheck: healthCheck.optional(),
-      autoscale: autoscale.optional(),
+      healthCheck: healthCheck.nullable().optional(),
+      autoscale: autoscale.nullable().optional(),
     }),
     timeline: z.array(timelineEvent).default([]),
     strategies: z.array(strategyEntry).min(1).default([...STRATEGY_NAMES]),

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenario, selectStrategies, type Scenario } from '../../src/scenario/load.js';
+import { runOnce } from '../../src/simulation/experiment.js';
+import type { TraceEvent } from '../../src/simulation/trace.js';
+
+/** Each shipped lesson scenario, run as shipped (seeded), asserting the lesson it teaches. */
+
+function run(sc: Scenario, label: string, trace?: (e: TraceEvent) => void) {
+  const strategy = selectStrategies(sc, [label])[0]!;
+  return runOnce(sc, strategy, sc.seed, trace).metrics;
+}
+
+describe('nat-office', () => {
+  const sc = loadScenario('scenarios/nat-office.yaml');
+  it('IP stickiness piles the NAT offices onto few servers; cookie stays balanced', () => {
+    const n = sc.config.fleet.initial.length;
+    for (const ip of ['ip-hash', 'ip-ring', 'ip-table']) {
+      const m = run(sc, ip);
+      const total = m.servers.reduce((a, s) => a + s.requests, 0);
+      const top = Math.max(...m.servers.map((s) => s.requests)) / total;
+      expect(top, ip).toBeGreaterThan(1.4 / n);
+      expect(m.summary.imbalance_max_mean, ip).toBeGreaterThan(1.4);
+    }
+    expect(run(sc, 'cookie').summary.imbalance_max_mean).toBeLessThan(1.05);
+  });
+});
+
+describe('mobile-clients', () => {
+  const sc = loadScenario('scenarios/mobile-clients.yaml');
+  it('IP churn: IP-keyed bindings lose sessions that cookie and header stickiness keep', () => {
+    for (const ip of ['ip-hash', 'ip-ring', 'ip-table']) expect(run(sc, ip).summary.session_loss_rate, ip).toBeGreaterThan(0.05);
+    expect(run(sc, 'cookie').summary.lost_sessions).toBe(0);
+    expect(run(sc, 'header-ring').summary.lost_sessions).toBe(0);
+  });
+});
+
+describe('scale-out', () => {
+  const sc = loadScenario('scenarios/scale-out.yaml');
+  const at = 30 * 60;
+
+  /** Of the sessions established before the scale-out that send a request after it: the share rerouted on that request. */
+  function movedShare(label: string): number {
+    const established = new Set<number>();
+    const seenAfter = new Set<number>();
+    let moved = 0;
+    run(sc, label, (e) => {
+      if (e.type !== 'state') return;
+      if (e.t < at) {
+        established.add(e.session);
+      } else if (established.has(e.session) && !seenAfter.has(e.session)) {
+        seenAfter.add(e.session);
+        if (e.outcome === 'loss' && e.cause === 'rerouted') moved++;
+      }
+    });
+    return moved / seenAfter.size;
+  }
+
+  it('modulo reroutes about N/(N+1) of active sessions, the ring about 1/(N+1), cookie none', () => {
+    expect(Math.abs(movedShare('ip-hash') - 8 / 9)).toBeLessThan(0.04);
+    expect(Math.abs(movedShare('ip-ring') - 1 / 9)).toBeLessThan(0.04);
+    expect(movedShare('cookie')).toBe(0);
+  });
+
+  it('under cookie stickiness the new server stays underloaded for a while', () => {
+    // Its only work is new sessions (least-conn sends it most of them); old ones stay where they are.
+    const windows = run(sc, 'cookie').windows.filter((w) => w.start_s >= at && w.start_s < at + 3 * 60);
+    const newServer = windows.filter((w) => w.server === 's9').reduce((a, w) => a + w.requests, 0) / 3;
+    const others = windows.filter((w) => w.server !== 's9').reduce((a, w) => a + w.requests, 0) / (3 * 8);
+    expect(newServer).toBeLessThan(0.6 * others);
+  });
+});
+
+describe('server-crash', () => {
+  const sc = loadScenario('scenarios/server-crash.yaml');
+  it('stored bindings lose only the crashed server’s sessions; modulo loses many more; lag fails requests', () => {
+    const cookie = run(sc, 'cookie').summary;
+    const table = run(sc, 'ip-table').summary;
+    const modulo = run(sc, 'ip-hash').summary;
+    for (const s of [cookie, table]) {
+      expect(s.loss_rerouted).toBe(0);
+      expect(s.loss_server_lost).toBeGreaterThan(50);
+    }
+    expect(modulo.lost_sessions).toBeGreaterThan(4 * cookie.lost_sessions);
+    expect(cookie.failed_undetected).toBeGreaterThan(5);
+    const instant = run(loadScenario('scenarios/server-crash.yaml', ['fleet.healthCheck=null']), 'cookie').summary;
+    expect(instant.failed_undetected).toBe(0);
+    expect(instant.failed).toBeLessThan(cookie.failed);
+  });
+});
+
+describe('rolling-deploy', () => {
+  it('draining before each restart loses far fewer sessions than restarting at once', () => {
+    const drained = run(loadScenario('scenarios/rolling-deploy.yaml'), 'cookie').summary;
+    const abrupt = run(loadScenario('scenarios/rolling-deploy.yaml', ['timeline[0].drain=false']), 'cookie').summary;
+    expect(abrupt.loss_server_lost).toBeGreaterThan(100);
+    expect(drained.loss_server_lost).toBeLessThan(abrupt.loss_server_lost / 4);
+    expect(run(loadScenario('scenarios/rolling-deploy.yaml'), 'shared-store').summary.lost_sessions).toBe(0);
+  });
+});
+
+describe('api-clients', () => {
+  const sc = loadScenario('scenarios/api-clients.yaml');
+  it('cookie stickiness degrades to its fallback for cookie-less clients; route and header keep them', () => {
+    const cookie = run(sc, 'cookie').summary;
+    expect(cookie.session_loss_rate).toBeGreaterThan(0.45);
+    expect(cookie.session_loss_rate).toBeLessThan(0.7);
+    expect(run(sc, 'route').summary.lost_sessions).toBe(0);
+    expect(run(sc, 'header-ring').summary.lost_sessions).toBe(0);
+  });
+});
