@@ -20,12 +20,15 @@ export type TimelineEvent =
   | ({ at: number; event: 'deploy'; interval: number; downtime: number } & DrainOptions)
   | ({ at: number; event: 'scale'; servers: number } & DrainOptions);
 
-/** Active health checking: a state change is noticed after `fall` (or `rise`) checks `interval` apart. */
-export interface HealthCheckSpec {
-  interval: number;
-  fall: number;
-  rise: number;
-}
+/**
+ * How the balancer learns that a server died or came back. Active: checks
+ * `interval` apart, a change noticed at the `fall`-th (or `rise`-th) check.
+ * Passive: `maxFails` failed requests within `failTimeout` mark the server
+ * unavailable for `failTimeout`, after which it is tried again.
+ */
+export type HealthCheckSpec =
+  | { type: 'active'; interval: number; fall: number; rise: number }
+  | { type: 'passive'; maxFails: number; failTimeout: number };
 
 /** A utilization-target autoscaler (Kubernetes HPA formula). */
 export interface AutoscaleSpec extends DrainOptions {

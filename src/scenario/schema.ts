@@ -122,12 +122,26 @@ const serverGroup = z.strictObject({
 });
 
 const healthCheck = z
-  .strictObject({
-    interval: duration.default(2),
-    fall: z.number().int().min(1).default(3),
-    rise: z.number().int().min(1).default(2),
-  })
-  .meta({ description: 'Active health checks (HAProxy `inter`/`fall`/`rise`): a crash is noticed only after `fall` failed checks.' });
+  .union(
+    [
+      z
+        .strictObject({
+          type: z.literal('active').default('active'),
+          interval: duration.default(2),
+          fall: z.number().int().min(1).default(3),
+          rise: z.number().int().min(1).default(2),
+        })
+        .meta({ description: 'Active checks (HAProxy `inter`/`fall`/`rise`): a crash is noticed at the `fall`-th failed check.' }),
+      z
+        .strictObject({
+          type: z.literal('passive'),
+          maxFails: z.number().int().min(1).default(1),
+          failTimeout: duration.default(10),
+        })
+        .meta({ description: 'Passive checks (nginx `max_fails`/`fail_timeout`): `maxFails` failed requests within `failTimeout` mark a server unavailable for `failTimeout`.' }),
+    ],
+    { error: 'expected { interval, fall, rise } (active) or { type: passive, maxFails, failTimeout }' },
+  );
 
 const autoscale = z
   .strictObject({

@@ -1,7 +1,7 @@
 import type { SimConfig } from '../model/config.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
-import type { DrainOptions, ServerKind, TimelineEvent } from '../model/timeline.js';
+import type { DrainOptions, HealthCheckSpec, ServerKind, TimelineEvent } from '../model/timeline.js';
 
 /** Fleet changes scheduled on the engine; each carries the server's epoch when it can go stale. */
 export type LifecycleAction =
@@ -9,6 +9,7 @@ export type LifecycleAction =
   | { type: 'noticed'; server: Server; epoch: number; healthy: boolean }
   | { type: 'drain-timeout'; server: Server; epoch: number }
   | { type: 'restarted'; server: Server; epoch: number; downtime: number }
+  | { type: 'unmark'; server: Server }
   | { type: 'autoscale' }
   | { type: 'join'; kind: ServerKind };
 
@@ -36,6 +37,8 @@ export class Lifecycle {
   private lastCapacity = 0;
   /** Downtime of the restart that follows each drain in progress. */
   private readonly drainDowntime = new Map<Server, number>();
+  /** Passive checks: recent failure times per server. */
+  private readonly failures = new Map<Server, number[]>();
 
   constructor(
     private readonly fleet: Fleet,
@@ -64,6 +67,10 @@ export class Lifecycle {
         return;
       case 'restarted':
         if (a.server.epoch === a.epoch) this.bringUp(a.server);
+        return;
+      case 'unmark':
+        // Passive checks: after fail_timeout the server is tried again, dead or not.
+        if (!a.server.removed) this.fleet.setHealthy(a.server, true);
         return;
       case 'autoscale':
         return this.autoscale();
@@ -114,7 +121,7 @@ export class Lifecycle {
     this.kill(server);
     const hc = this.config.healthCheck;
     this.fleet.setAlive(server, false, this.host.now, hc === undefined);
-    if (hc !== undefined) this.notice(server, false, hc.fall);
+    if (hc?.type === 'active') this.notice(server, false, hc.fall);
     if (then === 'remove') this.stop(server, 'remove', 0);
   }
 
@@ -128,14 +135,36 @@ export class Lifecycle {
   private bringUp(server: Server): void {
     server.epoch++;
     const hc = this.config.healthCheck;
-    this.fleet.setAlive(server, true, this.host.now, hc === undefined);
-    if (hc !== undefined) this.notice(server, true, hc.rise);
+    // Passive checks never learn of a recovery: a server marked down is retried after fail_timeout anyway.
+    this.fleet.setAlive(server, true, this.host.now, hc?.type !== 'active');
+    if (hc?.type === 'active') this.notice(server, true, hc.rise);
     this.host.trace('up', server.name);
+  }
+
+  /**
+   * A request to `server` failed because it is dead (the balancer did not know).
+   * With passive checks, `maxFails` of them within `failTimeout` mark it down
+   * for `failTimeout` (nginx).
+   */
+  requestFailed(server: Server): void {
+    const hc = this.config.healthCheck;
+    if (hc?.type !== 'passive' || !server.healthy) return;
+    const now = this.host.now;
+    const recent = (this.failures.get(server) ?? []).filter((t) => now - t < hc.failTimeout);
+    recent.push(now);
+    if (recent.length < hc.maxFails) {
+      this.failures.set(server, recent);
+      return;
+    }
+    this.failures.delete(server);
+    this.fleet.setHealthy(server, false);
+    this.host.trace('marked down', server.name);
+    this.host.schedule(now + hc.failTimeout, { type: 'unmark', server });
   }
 
   /** Schedules the health check that notices the server's new state: the `count`-th check from now. */
   private notice(server: Server, healthy: boolean, count: number): void {
-    const hc = this.config.healthCheck!;
+    const hc = this.config.healthCheck as Extract<HealthCheckSpec, { type: 'active' }>;
     const now = this.host.now;
     // Each server's checks run on their own phase, interval apart.
     const phase = ((server.id * 0.6180339887498949) % 1) * hc.interval;

@@ -145,7 +145,11 @@ export class Simulation {
   /** The request reaches its server: refused if the server is really down, else served, queued or dropped. */
   private arrive(s: Session, server: Server): void {
     const now = this.sim.now;
-    if (!server.up) return this.fail(s, FailReason.undetected, server);
+    if (!server.up) {
+      this.fail(s, FailReason.undetected, server);
+      this.lifecycle.requestFailed(server);
+      return;
+    }
     if (server.busy < server.workers) {
       this.land(s, server);
       this.start(s, server);

@@ -108,6 +108,19 @@ describe('fleet lifecycle', () => {
     expect(lagged.failed).toBeGreaterThan(instant.failed);
   });
 
+  it('passive checks: a failed request marks the dead server down for fail_timeout, then it is tried again', () => {
+    const sc = testScenario(
+      { timeline: [{ at: '5m', event: 'crash', server: 2 }, { at: '10m', event: 'recover', server: 2 }] },
+      ['fleet.healthCheck={type: passive, maxFails: 1, failTimeout: 30s}', 'workload.arrivals.rate=3'],
+    );
+    const failures: number[] = [];
+    const m = runStrategy(sc, 'round-robin', {}, (e) => e.type === 'failed' && e.reason === 'undetected' && failures.push(e.t));
+    // One failure per probe: the first at the crash, then one every 30 s while it stays dead (5 min → 10 probes).
+    expect(failures.length).toBe(10);
+    for (let i = 1; i < failures.length; i++) expect(failures[i]! - failures[i - 1]!).toBeGreaterThanOrEqual(30);
+    expect(m.summary.failed_undetected).toBe(10);
+  });
+
   it('a recovered server takes requests again only after rise checks', () => {
     const sc = testScenario({ timeline: [{ at: '5m', event: 'crash', server: 2 }, { at: '6m', event: 'recover', server: 2 }] }, ['fleet.healthCheck={interval: 10s, fall: 1, rise: 3}']);
     const routes: number[] = [];
