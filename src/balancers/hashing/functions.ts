@@ -22,7 +22,7 @@ export const DEFAULT_HASH_FUNCTION: HashFunctionName = 'xxh64';
 
 export interface HashFunction {
   readonly name: HashFunctionName;
-  /** Position of a 32-bit key, hashed as 4 big-endian bytes. Allocation-free. */
+  /** Position of a 32-bit key, hashed as 4 big-endian bytes (no buffer is allocated: the hot path). */
   int(key: number): number;
   /** Position of two 32-bit values hashed as 8 bytes, `a` then `b`, big-endian (key × server for rendezvous). */
   pair(a: number, b: number): number;
