@@ -1,5 +1,5 @@
+import { hashFunction, type HashFunction } from '../balancers/hashing/functions.js';
 import type { HashFamily } from '../balancers/hashing/types.js';
-import { fmix32 } from '../model/hash.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Session } from '../model/session.js';
 import { Miss, type Affinity, type KeyExtractor } from './types.js';
@@ -7,7 +7,8 @@ import { Miss, type Affinity, type KeyExtractor } from './types.js';
 /**
  * A derived binding: the key is hashed onto the servers currently available by a hash
  * family. Nothing is remembered, so when the fleet changes the family is
- * rebuilt and some keys remap (many for modulo, few for a ring).
+ * rebuilt and some keys remap (many for modulo, few for a ring). The key is
+ * hashed by `hash` (XXH64 by default) before the family places it.
  */
 export class HashedAffinity implements Affinity {
   readonly via = 'hash';
@@ -16,6 +17,7 @@ export class HashedAffinity implements Affinity {
   constructor(
     private readonly extractor: KeyExtractor,
     private readonly family: HashFamily,
+    private readonly hash: HashFunction = hashFunction(),
   ) {}
 
   lookup(s: Session, fleet: Fleet): number {
@@ -25,7 +27,7 @@ export class HashedAffinity implements Affinity {
       this.family.build(fleet.available);
       this.builtFor = fleet.version;
     }
-    const server = this.family.pick(fmix32(key));
+    const server = this.family.pick(this.hash.int(key));
     return server === undefined ? Miss.pinnedDown : server.id;
   }
 }
