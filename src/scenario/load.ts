@@ -204,6 +204,8 @@ function resolveStrategies(entries: ScenarioDoc['strategies'], file: string): Re
     // Entries given as mappings were validated (and defaulted) by the scenario schema already.
     const resolved =
       typeof entry === 'string' ? resolveStrategy(entry) : validatedStrategy(entry as { name: string; label?: string });
+    const problem = findStrategy(resolved.name)!.check?.(resolved.options);
+    if (problem !== undefined) throw new InputError(`${file}: strategies[${i}]: ${problem}`);
     const label = typeof entry === 'string' ? undefined : (entry as { label?: string }).label;
     if (label !== undefined) resolved.label = label;
     if (out.some((s) => s.label === resolved.label)) {
@@ -223,7 +225,11 @@ function validatedStrategy({ name, label: _label, ...options }: { name: string; 
 export function resolveStrategy(name: string, options: Record<string, unknown> = {}): ResolvedStrategy {
   const def = findStrategy(name);
   if (def === undefined) throw new InputError(`unknown strategy "${name}": expected one of ${STRATEGY_NAMES.join(', ')}`);
-  const parsed = def.options.parse(options) as Record<string, unknown>;
+  const r = def.options.safeParse(options);
+  if (!r.success) throw new InputError(`strategy ${name}: ${formatIssue(r.error.issues[0]!)}`);
+  const parsed = r.data as Record<string, unknown>;
+  const problem = def.check?.(parsed);
+  if (problem !== undefined) throw new InputError(`strategy ${name}: ${problem}`);
   return { label: name, name, options: parsed, build: (ctx) => def.build(parsed, ctx) };
 }
 

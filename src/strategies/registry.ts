@@ -4,9 +4,9 @@ import { HashedAffinity } from '../affinity/hashed.js';
 import { KEY_EXTRACTORS, KEY_NAMES } from '../affinity/keys.js';
 import { RouteAffinity } from '../affinity/route.js';
 import { TableAffinity } from '../affinity/table.js';
-import type { HashFamily } from '../balancers/hashing/types.js';
-import { ModuloHash } from '../balancers/hashing/modulo.js';
-import { RingHash } from '../balancers/hashing/ring.js';
+import {
+  HASH_FAMILY_NAMES, HASH_FUNCTION_NAMES, hashFunction, makeHashFamily, type HashFamilyName, type HashFamilySpec, type HashFunctionName,
+} from '../balancers/hashing/index.js';
 import { LeastConn } from '../balancers/leastConn.js';
 import { PowerOfTwo } from '../balancers/p2c.js';
 import { RandomBalancer } from '../balancers/random.js';
@@ -53,6 +53,8 @@ export interface StrategyDef<O extends z.ZodObject = z.ZodObject> {
   readonly description: string;
   /** Its options, all with defaults; unknown keys are rejected. */
   readonly options: O;
+  /** Checks that span several options; a one-line reason when they do not fit together. */
+  check?(options: z.output<O>): string | undefined;
   build(options: z.output<O>, ctx: BuildContext): StrategyInstance;
 }
 
@@ -85,27 +87,52 @@ function plain(name: BalancerName, description: string): StrategyDef {
   });
 }
 
-export const HASH_FAMILIES = ['modulo', 'ring'] as const;
-type HashFamilyName = (typeof HASH_FAMILIES)[number];
+export const HASH_FAMILIES = HASH_FAMILY_NAMES;
 
-function makeFamily(o: { family: HashFamilyName; vnodes: number }): HashFamily {
-  return o.family === 'modulo' ? new ModuloHash() : new RingHash(o.vnodes);
+interface HashPreset {
+  key: (typeof KEY_NAMES)[number];
+  family: HashFamilyName;
+  bound?: number;
 }
 
-/** A derived binding: a key hashed onto the available servers by a family. */
-function hashed(name: string, description: string, d: { key: (typeof KEY_NAMES)[number]; family: HashFamilyName; fallback?: BalancerName }): StrategyDef {
+/** The family options a strategy's options name (only those set). */
+function familySpec(o: { family: HashFamilyName; hash: HashFunctionName; vnodes?: number; minRing?: number; tableSize?: number; bound?: number }): HashFamilySpec {
+  const spec: HashFamilySpec = { family: o.family, hash: o.hash };
+  if (o.vnodes !== undefined) spec.vnodes = o.vnodes;
+  if (o.minRing !== undefined) spec.minRing = o.minRing;
+  if (o.tableSize !== undefined) spec.tableSize = o.tableSize;
+  if (o.bound !== undefined) spec.bound = o.bound;
+  return spec;
+}
+
+/** A derived binding: a key hashed onto the available servers by a family, with a chosen hash function. */
+function hashed(name: string, description: string, d: HashPreset): StrategyDef {
   return def({
     name,
     description,
     options: z.strictObject({
       key: z.enum(KEY_NAMES as [string, ...string[]]).default(d.key),
-      family: z.enum(HASH_FAMILIES).default(d.family),
-      vnodes: vnodes.default(160),
-      fallback: balancer.default(d.fallback ?? 'round-robin'),
+      family: z.enum(HASH_FAMILY_NAMES).default(d.family),
+      hash: z.enum(HASH_FUNCTION_NAMES).default('xxh64').meta({ description: 'Hash function for keys and for the family (xxh64 default).' }),
+      vnodes: vnodes.optional().meta({ description: 'ring: points per unit of weight (default 160, nginx; HAProxy 16).' }),
+      minRing: z.number().int().min(1).max(10_000_000).optional().meta({ description: 'ring: minimum total points (Envoy minimum_ring_size 1024).' }),
+      tableSize: z.number().int().min(2).max(10_000_019).optional().meta({ description: 'maglev: prime table size (default 65537).' }),
+      bound: (d.bound === undefined ? z.number().min(1).optional() : z.number().min(1).default(d.bound)).meta({
+        description: 'ring or maglev: bounded load, no server above ⌈bound × average in-flight⌉ (HAProxy hash-balance-factor/100).',
+      }),
+      fallback: balancer.default('round-robin'),
     }),
+    check: (o) => {
+      try {
+        makeHashFamily(familySpec(o));
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
     build: (o, ctx) => ({
       lb: new LoadBalancer(
-        new HashedAffinity(KEY_EXTRACTORS[o.key as keyof typeof KEY_EXTRACTORS], makeFamily(o)),
+        new HashedAffinity(KEY_EXTRACTORS[o.key as keyof typeof KEY_EXTRACTORS], makeHashFamily(familySpec(o)), hashFunction(o.hash)),
         makeBalancer(o.fallback, ctx.routing),
       ),
     }),
@@ -172,8 +199,11 @@ export const STRATEGIES: readonly StrategyDef[] = [
   hashed('ip-hash', 'Client IP hashed modulo the available servers (map-based): remaps most clients when the fleet changes.', { key: 'ip', family: 'modulo' }),
   hashed('ip24-hash', 'First three octets of the client IP, modulo the servers (nginx ip_hash): a /24 shares a server.', { key: 'ip24', family: 'modulo' }),
   hashed('ip-ring', 'Client IP on a consistent-hash ring (ketama, virtual nodes): remaps ~1/N when the fleet changes.', { key: 'ip', family: 'ring' }),
+  hashed('ip-maglev', 'Client IP on a Maglev table (65537 entries): even spread, near-minimal remapping.', { key: 'ip', family: 'maglev' }),
+  hashed('ip-rendezvous', 'Client IP by rendezvous (highest random weight) hashing: minimal remapping, O(N) per request.', { key: 'ip', family: 'rendezvous' }),
+  hashed('ip-ring-bounded', 'Client IP on a ring with bounded load (factor 1.25): no server above 1.25 × the average in flight.', { key: 'ip', family: 'ring', bound: 1.25 }),
   hashed('header-ring', 'Client-id header on a consistent-hash ring; requests without it use the fallback balancer.', { key: 'header', family: 'ring' }),
-  hashed('hash', 'Any key (ip, ip24, header, param) on any hash family; set key and family.', { key: 'ip', family: 'ring' }),
+  hashed('hash', 'Any key (ip, ip24, header, param) on any family (modulo, ring, maglev, rendezvous, bounded).', { key: 'ip', family: 'ring' }),
   table('ip-table', 'LB-side stick table on the client IP (HAProxy stick on src; Kubernetes ClientIP affinity, 3 h).', { key: 'ip', expire: 10800 }),
   table('table', 'LB-side stick table on any key (ip, ip24, header, param), with expiry and capacity.', { key: 'header', expire: 1800 }),
   def({

@@ -45,11 +45,12 @@ describe('scenario loading', () => {
     const s = parseScenario(`${minimal}strategies: [cookie, { name: ip-ring, vnodes: 40, label: ring40 }, { name: cookie, label: cookie-p2c, fallback: p2c }]\n`, 'x.yaml');
     expect(s.strategies.map((x) => [x.label, x.name, x.options])).toEqual([
       ['cookie', 'cookie', expect.objectContaining({ fallback: 'least-conn' })],
-      ['ring40', 'ip-ring', { key: 'ip', family: 'ring', vnodes: 40, fallback: 'round-robin' }],
+      ['ring40', 'ip-ring', { key: 'ip', family: 'ring', hash: 'xxh64', vnodes: 40, fallback: 'round-robin' }],
       ['cookie-p2c', 'cookie', expect.objectContaining({ fallback: 'p2c' })],
     ]);
     expect(() => parseScenario(`${minimal}strategies: [cookie, cookie]\n`, 'x.yaml')).toThrow(/appears twice/);
     expect(() => parseScenario(`${minimal}strategies: [{ name: ip-ring, vnodez: 4 }]\n`, 'x.yaml')).toThrow(/strategies\[0\]/);
+    expect(() => parseScenario(`${minimal}strategies: [{ name: hash, family: maglev, vnodes: 4 }]\n`, 'x.yaml')).toThrow(/x\.yaml: strategies\[0\]: option 'vnodes' applies to ring/);
   });
 
   it('checks the timeline against the fleet as it evolves', () => {

@@ -8,7 +8,7 @@ import { ModuloHash } from '../../src/balancers/hashing/modulo.js';
 import { RingHash } from '../../src/balancers/hashing/ring.js';
 import { RoundRobin } from '../../src/balancers/roundRobin.js';
 import { stream } from '../../src/engine/random.js';
-import { fmix32 } from '../../src/model/hash.js';
+import { HASH_FUNCTIONS } from '../../src/balancers/hashing/index.js';
 import { LoadBalancer, type DownPolicy } from '../../src/strategies/loadBalancer.js';
 import { findStrategy, STRATEGIES } from '../../src/strategies/registry.js';
 import { makeFleet, makeSession } from '../helpers.js';
@@ -187,11 +187,11 @@ describe('hashed affinity', () => {
     const fleet = makeFleet(4);
     const lb = new LoadBalancer(new HashedAffinity(clientIp, new ModuloHash()), new RoundRobin());
     const s = makeSession({ ip: 0x0a000001 });
-    const expected = fmix32(0x0a000001) % 4;
+    const expected = HASH_FUNCTIONS.xxh64.int(0x0a000001) % 4;
     expect(lb.route(s, fleet, 0)!.id).toBe(expected);
     expect(lb.lastVia).toBe('hash');
     fleet.setUp(fleet.servers[expected === 0 ? 3 : 0]!, false, 0);
-    expect(lb.route(s, fleet, 0)).toBe(fleet.available[fmix32(0x0a000001) % 3]);
+    expect(lb.route(s, fleet, 0)).toBe(fleet.available[HASH_FUNCTIONS.xxh64.int(0x0a000001) % 3]);
   });
 
   it('ip24 keys on the /24: neighbours share a server', () => {
@@ -237,7 +237,8 @@ describe('hashed affinity', () => {
 describe('strategy registry', () => {
   it('has every strategy, each building a working load balancer with default options', () => {
     expect(STRATEGIES.map((s) => s.name)).toEqual(expect.arrayContaining([
-      'round-robin', 'random', 'least-conn', 'p2c', 'cookie', 'route', 'ip-hash', 'ip24-hash', 'ip-ring', 'header-ring', 'hash', 'ip-table', 'table', 'shared-store',
+      'round-robin', 'random', 'least-conn', 'p2c', 'cookie', 'route', 'ip-hash', 'ip24-hash', 'ip-ring', 'ip-maglev', 'ip-rendezvous',
+      'ip-ring-bounded', 'header-ring', 'hash', 'ip-table', 'table', 'shared-store',
     ]));
     for (const def of STRATEGIES) {
       const inst = def.build(def.options.parse({}), { routing: stream(1, 'routing'), clients: CLIENTS });
@@ -252,7 +253,13 @@ describe('strategy registry', () => {
     });
     expect(cookie.options.parse({ maxIdle: '30m', maxLife: 'never' })).toMatchObject({ maxIdle: 1800, maxLife: Infinity });
     expect(() => cookie.options.parse({ fallbak: 'p2c' })).toThrow();
-    expect(findStrategy('ip-ring')!.options.parse({})).toEqual({ key: 'ip', family: 'ring', vnodes: 160, fallback: 'round-robin' });
+    expect(findStrategy('ip-ring')!.options.parse({})).toEqual({ key: 'ip', family: 'ring', hash: 'xxh64', fallback: 'round-robin' });
+    expect(findStrategy('ip-ring-bounded')!.options.parse({})).toMatchObject({ family: 'ring', bound: 1.25 });
+    const hash = findStrategy('hash')!;
+    expect(hash.check!(hash.options.parse({ family: 'maglev', vnodes: 10 }))).toMatch(/vnodes.*ring/);
+    expect(hash.check!(hash.options.parse({ family: 'rendezvous', bound: 1.5 }))).toMatch(/bound/);
+    expect(hash.check!(hash.options.parse({ family: 'maglev', tableSize: 1000 }))).toMatch(/prime/);
+    expect(hash.check!(hash.options.parse({ family: 'maglev', tableSize: 1009, bound: 1.1 }))).toBeUndefined();
     expect(findStrategy('ip-table')!.options.parse({})).toMatchObject({ key: 'ip', expire: 10800, capacity: Infinity });
     expect(findStrategy('shared-store')!.options.parse({ latency: '2ms' })).toEqual({ balancer: 'round-robin', latency: 0.002 });
   });
