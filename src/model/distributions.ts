@@ -12,7 +12,8 @@ export type CountDist =
   | { dist: 'constant'; value: number }
   | { dist: 'geometric'; mean: number }
   | { dist: 'poisson'; mean: number }
-  | { dist: 'uniform'; min: number; max: number };
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'lognormal'; mean: number; cv: number };
 
 export type Sampler = (u: Uniform) => number;
 
@@ -88,6 +89,11 @@ export function countSampler(d: CountDist): Sampler {
       const m = d.mean;
       if (m === 0) return () => 0;
       return m < 30 ? (u) => poissonInversion(m, u) : (u) => poissonPtrs(m, u);
+    }
+    case 'lognormal': {
+      // Heavy-tailed counts: a lognormal of mean m + ½ rounded down, so the mean stays ≈ m.
+      const f = timeSampler({ dist: 'lognormal', mean: d.mean + 0.5, cv: (d.cv * d.mean) / (d.mean + 0.5) });
+      return (u) => Math.floor(f(u));
     }
   }
 }

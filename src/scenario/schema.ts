@@ -21,7 +21,8 @@ const countDist = z.discriminatedUnion('dist', [
     message: 'expected min ≤ max',
     path: ['max'],
   }),
-]).meta({ description: 'A count distribution: constant, geometric (mean), poisson (mean) or uniform (min, max).' });
+  z.strictObject({ dist: z.literal('lognormal'), mean: z.number().min(0).max(1e6), cv: z.number().min(0).max(100) }),
+]).meta({ description: 'A count distribution: constant, geometric (mean), poisson (mean), uniform (min, max) or lognormal (mean, cv; heavy-tailed).' });
 
 const rate = z.number().min(0).meta({ description: 'Sessions started per second.' });
 

@@ -48,6 +48,8 @@ describe('count distributions', () => {
     [{ dist: 'poisson', mean: 3.5 }, 3.5, 3.5], // inversion
     [{ dist: 'poisson', mean: 120 }, 120, 120], // PTRS
     [{ dist: 'uniform', min: 2, max: 5 }, 3.5, (4 * 4 - 1) / 12],
+    // floor(X) with X lognormal of mean m + ½, sd m·cv: mean ≈ m, variance ≈ (m·cv)² + 1/12
+    [{ dist: 'lognormal', mean: 20, cv: 1 }, 20, 400 + 1 / 12],
   ];
   for (const [d, mean, variance] of cases) {
     it(`${JSON.stringify(d)} has mean ${mean} and variance ${variance}`, () => {

@@ -108,3 +108,24 @@ describe('api-clients', () => {
     expect(run(sc, 'header-ring').summary.lost_sessions).toBe(0);
   });
 });
+
+describe('hot-keys', () => {
+  const sc = loadScenario('scenarios/hot-keys.yaml');
+  it('ring hashing overloads the hot key’s server; bounded load caps it, trading stickiness', () => {
+    const ring = run(sc, 'ip-ring');
+    const bounded = run(sc, 'ip-ring-bounded');
+    const gentle = run(sc, 'ip-ring-bounded-2');
+    const maglev = run(sc, 'ip-maglev-bounded');
+    const hottest = (m: typeof ring) => Math.max(...m.servers.map((s) => s.utilization));
+    expect(hottest(ring)).toBeGreaterThan(0.75);
+    for (const b of [bounded, maglev]) {
+      expect(hottest(b)).toBeLessThan(hottest(ring) - 0.2);
+      expect(b.summary.latency_p99_ms).toBeLessThan(ring.summary.latency_p99_ms / 2);
+      expect(b.summary.loss_rerouted).toBeGreaterThan(0);
+    }
+    expect(ring.summary.lost_sessions).toBe(0);
+    expect(hottest(gentle)).toBeLessThan(hottest(ring));
+    expect(gentle.summary.lost_sessions).toBeLessThan(bounded.summary.lost_sessions);
+    expect(run(sc, 'cookie').summary.imbalance_max_mean).toBeLessThan(1.1);
+  });
+});
