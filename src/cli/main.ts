@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
 import { listCommand } from './commands/list.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
@@ -23,10 +24,11 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .scriptName('stickysim')
     .version(VERSION)
     .command(runCommand(io))
+    .command(reportCommand(io))
     .command(validateCommand(io))
     .command(listCommand(io))
     .command(schemaCommand(io))
-    .demandCommand(1, 'expected a command: run, validate, list or schema')
+    .demandCommand(1, 'expected a command: run, report, trace, validate, list or schema')
     .strict()
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
