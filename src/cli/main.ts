@@ -9,6 +9,7 @@ import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { traceCommand } from './commands/trace.js';
 import { validateCommand } from './commands/validate.js';
 import { processIo, type Io } from './io.js';
 
@@ -25,6 +26,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .version(VERSION)
     .command(runCommand(io))
     .command(reportCommand(io))
+    .command(traceCommand(io))
     .command(validateCommand(io))
     .command(listCommand(io))
     .command(schemaCommand(io))
@@ -41,7 +43,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
   } catch (e) {
     if (e instanceof InputError || e instanceof UsageError) {
       const hint = e instanceof UsageError ? ' (see stickysim --help)' : '';
-      io.err(`stickysim: ${e.message}${hint}\n`);
+      io.err(`stickysim: ${e.message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);
       return 2;
     }
     io.err(`stickysim: internal error — this is a bug, please report it\n${(e as Error).stack ?? String(e)}\n`);
