@@ -167,7 +167,7 @@ function heldChart(rows: readonly ServerSample[], strategies: string[], several:
     yTitle: 'session states in memory',
     caption:
       'How many session states each server kept in memory, averaged over the window ends. Sticky strategies pile sessions where they started; ' +
-      `non-sticky ones leave orphaned copies behind on every server after each loss.${several ? ' Replication 1.' : ''}`,
+      `non-sticky ones leave orphaned copies behind on every server after each loss; a shared store keeps none on the servers.${several ? ' Replication 1.' : ''}`,
     labels: strategies,
     datasets,
   };
