@@ -12,6 +12,23 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
+// The page's globals, typed just enough: the project compiles without the DOM library.
+interface Canvas {
+  id: string;
+  width: number;
+  height: number;
+  clientWidth: number;
+  clientHeight: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+interface Mermaid {
+  initialize(options: object): void;
+  parse(text: string): Promise<unknown>;
+  render(id: string, text: string): Promise<{ svg: string }>;
+}
+declare const document: { documentElement: { scrollWidth: number }; getElementById(id: string): { innerHTML: string } };
+declare const window: { mermaid: Mermaid };
+
 const CHROMIUM = process.env['STICKYSIM_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
 const STRATEGIES = ['round-robin', 'cookie', 'ip-hash', 'ip-ring', 'shared-store'];
@@ -65,7 +82,7 @@ async function openReport(viewport: { width: number; height: number }): Promise<
 /** Per canvas: its size, and how many of its pixels are painted and not white. */
 function inkPerCanvas(page: Page) {
   return page.$$eval('canvas', (canvases) =>
-    (canvases as HTMLCanvasElement[]).map((c) => {
+    (canvases as unknown as Canvas[]).map((c) => {
       const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       let ink = 0;
       const colours = new Set<number>();
@@ -130,11 +147,11 @@ describe('trace diagrams in Mermaid', () => {
     page.on('pageerror', (e) => problems.push(e.message));
     await page.setContent('<!doctype html><html><body><div id="out"></div></body></html>');
     await page.addScriptTag({ path: MERMAID });
-    await page.evaluate(() => (window as unknown as { mermaid: { initialize(o: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }));
+    await page.evaluate(() => window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }));
     // The check can fail: a broken diagram is rejected.
     const broken = await page.evaluate(async () => {
       try {
-        await (window as unknown as { mermaid: { parse(t: string): Promise<unknown> } }).mermaid.parse('sequenceDiagram\n    C->>: nobody');
+        await window.mermaid.parse('sequenceDiagram\n    C->>: nobody');
         return 'parsed';
       } catch {
         return 'rejected';
@@ -146,7 +163,7 @@ describe('trace diagrams in Mermaid', () => {
       const r = await cli('trace', ...args);
       expect(r.code, `${name}: ${r.err}`).toBe(0);
       const svg = await page.evaluate(async ([id, text]) => {
-        const m = (window as unknown as { mermaid: { parse(t: string): Promise<unknown>; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
+        const m = window.mermaid;
         await m.parse(text!);
         const { svg } = await m.render(id!, text!);
         document.getElementById('out')!.innerHTML = svg;

@@ -227,7 +227,7 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
     const quiet = !fleetTimes.some((t) => t > p.t && t <= r.t);
     const isLogout = sn.logout && r.k === sn.requests - 1;
     if (!quiet || isLogout || r.end !== 'complete' || p.end !== 'complete' || r.via !== p.via || r.outcome !== p.outcome) continue;
-    if (r.outcome === 'hit' && r.server === p.server) repeats.set(r.k, 'hit');
+    if (r.outcome === 'hit' && (r.server === p.server || b.kind === 'shared')) repeats.set(r.k, 'hit');
     else if (r.outcome === 'loss' && r.cause === p.cause && (r.via === 'balancer' || r.via === 'fallback')) repeats.set(r.k, 'loss');
   }
 
@@ -295,11 +295,13 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
         const n = j - i + 1;
         emit(`loop ${n} more requests like the one before (${label(r.k)} to ${label(order[j]!.k)}), ${clock(r.t)} to ${clock(order[j]!.t)}`);
         lines.push(`        ${text(`C->>LB: request${carries(r)}`)}`);
-        if (kind === 'hit') {
+        const hops = new Set(order.slice(i, j + 1).map((x) => x.server)).size;
+        if (kind === 'hit' && hops > 1) {
+          lines.push(`        ${text(`Note over LB,${last}: ${b.balancer} sends each to any server (${hops} different servers), each reads the state from the shared store`)}`);
+        } else if (kind === 'hit') {
           lines.push(`        ${text(`LB->>${id(r.server!)}: forward · ${why(r)}`)}`);
           lines.push(`        ${text(`${id(r.server!)}-->>LB: response`)}`);
         } else {
-          const hops = new Set(order.slice(i, j + 1).map((x) => x.server)).size;
           lines.push(`        ${text(`Note over LB,${last}: ${b.balancer} sends each to a server without the state (${hops} different servers): ${n} more session losses (${r.cause})`)}`);
         }
         lines.push('        LB-->>C: response');
