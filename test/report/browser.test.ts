@@ -3,7 +3,7 @@
  * Debian package, driven by playwright-core). A missing browser fails the
  * test: CI installs it (.ci/setup.sh).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -175,6 +175,22 @@ describe('trace diagrams in Mermaid', () => {
       expect(notes, `${name}: notes`).toBeGreaterThan(1);
       await page.locator('#out svg').screenshot({ path: join(ARTIFACTS, `trace-${name}.png`) });
     }
+    // Every diagram the README and docs/strategies/ show (test/docs.test.ts keeps them equal to the command's output).
+    const docs = ['README.md', ...readdirSync('docs/strategies').map((f) => join('docs/strategies', f))];
+    const blocks = docs.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/```mermaid\n([^`]*)```/g)].map((m) => m[1]!));
+    expect(blocks.length).toBeGreaterThanOrEqual(10);
+    const failures = await page.evaluate(async (texts) => {
+      const bad: string[] = [];
+      for (const t of texts) {
+        try {
+          await window.mermaid.parse(t);
+        } catch (e) {
+          bad.push(`${t.split('\n')[7] ?? ''}: ${String(e)}`);
+        }
+      }
+      return bad;
+    }, blocks);
+    expect(failures).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

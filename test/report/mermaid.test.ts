@@ -88,7 +88,7 @@ describe('sessionDiagram', () => {
     expect(d).toContain('Note over C,S2: No stickiness: nothing brings the client back to s1');
     expect(d).toContain('LB->>S2: forward · round-robin → s2 (no stickiness)');
     expect(d).toContain('Session lost (rerouted) at 20s: its state is on s1, which is up, but round-robin sent the request to s2.');
-    expect(d).toContain('The run ends at 30m00s with the session still active after 2 requests');
+    expect(d).toContain('The run ends at 30m00s with the session still active after 2 requests. Orphaned copies of it stay on s1 until they idle out (TTL 10m)');
   });
 
   it('hashing: a fleet change remaps the client IP', () => {

@@ -131,6 +131,8 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
   let lastEnd: { t: number; server: string | null } = { t: sn.start, server: null };
   const up = new Set(trace.upAtStart);
   const lastLoss = new Map<string, { event: string; t: number }>();
+  /** Servers left holding a state of this session that nothing will use again (after a rerouted loss). */
+  const orphans = new Set<string>();
 
   const label = (k: number) => (k === 0 ? 'login' : sn.logout && k === sn.requests - 1 ? 'logout' : `request ${k + 1}`);
   const carries = (r: Request): string => {
@@ -241,6 +243,7 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
     emit(`LB->>${S}: forward · ${why(r)}`);
     if (r.outcome === 'loss') {
       band('orange', lossNote(r));
+      if (r.cause === 'rerouted' && home !== null) orphans.add(home);
       continued = false;
     } else if (r.outcome === 'hit' && (r.via === 'balancer' || r.via === 'fallback') && b.kind !== 'shared' && r.k > homeSince) {
       emit(`Note over ${S}: the same server again, by chance: the state is found`);
@@ -306,7 +309,10 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
         }
         lines.push('        LB-->>C: response');
         emit('end');
-        if (kind === 'loss') home = order[j]!.server;
+        if (kind === 'loss') {
+          for (const x of [home, ...order.slice(i, j).map((y) => y.server)]) if (x !== null) orphans.add(x);
+          home = order[j]!.server;
+        }
         lastEnd = { t: order[j]!.t, server: order[j]!.server };
         i = j;
         continue;
@@ -328,19 +334,24 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
   }
   for (const e of trace.events) if (e.type === 'fleet' && e.t > lastEnd.t) fleetNote(e);
 
+  if (home !== null) orphans.delete(home);
+  const orphaned =
+    orphans.size === 0
+      ? ''
+      : `. Orphaned copies of it stay on ${[...orphans].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))).join(', ')} until they idle out (TTL ${formatDuration(trace.ttl)})`;
   const endEvent = trace.events.find((e) => e.type === 'session-end');
   const n = order.length;
   if (endEvent === undefined) {
-    band('grey', `The run ends at ${clock(trace.duration)} with the session still active after ${n} request${n === 1 ? '' : 's'}`);
+    band('grey', `The run ends at ${clock(trace.duration)} with the session still active after ${n} request${n === 1 ? '' : 's'}${orphaned}`);
   } else if (sn.logout) {
     const where = b.kind === 'shared' ? 'the shared store' : (home ?? 'the server');
-    band('yellow', `Session ended: logged out after ${n} requests at ${clock(endEvent.t)}, ${where} deletes its state`);
+    band('yellow', `Session ended: logged out after ${n} requests at ${clock(endEvent.t)}, ${where} deletes its state${orphaned}`);
   } else {
     const where = b.kind === 'shared' ? 'the shared store' : (home ?? 'its server');
     band(
       'yellow',
       `Session ended: the user left without logging out after ${n} request${n === 1 ? '' : 's'}, ` +
-        `its state stays on ${where} until it idles out (TTL ${formatDuration(trace.ttl)})`,
+        `its state stays on ${where} until it idles out (TTL ${formatDuration(trace.ttl)})${orphaned}`,
     );
   }
   const onlyOne = touched.size === 1 ? [...touched][0] : undefined;
