@@ -34,13 +34,13 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
     title: 'Session loss',
     question: 'How many users were logged out because their request reached a server without their session?',
     metrics: [
-      { key: 'sessions', label: 'sessions', unit: '', better: 'neither', digits: 0, help: 'Sessions started in the measured window (the same workload for every strategy).' },
       { key: 'session_loss_rate', label: 'sessions lost', unit: '%', better: 'lower', scale: 100, digits: 2, help: 'Share of sessions that suffered at least one loss other than expiry.' },
       { key: 'losses_per_1k_requests', label: 'losses / 1k req', unit: '', better: 'lower', digits: 2, help: 'Loss events (rerouted + server lost + evicted) per 1,000 requests.' },
       { key: 'loss_rerouted', label: 'rerouted', unit: '', better: 'lower', digits: 0, help: 'Losses where the home server was up and held the state, but the request went elsewhere.' },
       { key: 'loss_server_lost', label: 'server lost', unit: '', better: 'lower', digits: 0, help: 'Losses because the home server crashed, was removed or restarted.' },
       { key: 'loss_evicted', label: 'evicted', unit: '', better: 'lower', digits: 0, help: 'Losses because the home server dropped the state for memory (LRU).' },
       { key: 'expired', label: 'expired', unit: '', better: 'neither', digits: 0, help: "States that idled past the TTL: not the load balancer's fault." },
+      { key: 'sessions', label: 'sessions', unit: '', better: 'neither', digits: 0, help: 'Sessions started in the measured window (the same workload for every strategy).' },
     ],
   },
   {

@@ -29,6 +29,8 @@ export interface BarSpec {
   datasets: BarDataset[];
   stacked?: boolean;
   log?: boolean;
+  /** Top of the y axis at least this (room for the CI whiskers). */
+  yMax?: number;
 }
 
 export interface LineSpec {
@@ -137,6 +139,10 @@ export function summaryCharts(results: Results, estimates: readonly StrategyEsti
   });
 
   charts.push(heldChart(results.servers, strategies, several));
+  for (const c of charts) {
+    const tops = c.datasets.flatMap((d) => (d.ci === undefined ? [] : d.data.map((v, i) => (v ?? 0) + (d.ci![i] ?? 0))));
+    if (tops.length > 0) c.yMax = r4(Math.max(...tops)) ?? undefined;
+  }
   return charts;
 }
 

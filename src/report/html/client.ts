@@ -85,22 +85,31 @@ export const CLIENT_JS = String.raw`(function () {
   };
 
   function axisTitle(text) { return { display: true, text: text, font: { size: 12 } }; }
-  function common(spec) {
+  // Lines of at most n characters, broken at spaces (the subtitle wraps on a phone).
+  function wrap(text, n) {
+    var lines = [], line = '';
+    text.split(' ').forEach(function (w) {
+      if (line && (line + ' ' + w).length > n) { lines.push(line); line = w; } else { line = line ? line + ' ' + w : w; }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+  function common(spec, width) {
     return {
       responsive: true, maintainAspectRatio: false, animation: false,
       plugins: {
         title: { display: true, text: spec.title, font: { size: 15, weight: 'bold' }, padding: { top: 4, bottom: 2 } },
-        subtitle: { display: true, text: spec.subtitle, font: { size: 12 }, color: '#444', padding: { bottom: 8 } },
+        subtitle: { display: true, text: wrap(spec.subtitle, Math.max(30, Math.floor(width / 6.5))), font: { size: 12 }, color: '#444', padding: { bottom: 8 } },
         legend: { position: 'top', labels: { boxWidth: 16, font: { size: 12 } } }
       }
     };
   }
 
-  function bar(spec) {
-    var o = common(spec);
+  function bar(spec, width) {
+    var o = common(spec, width);
     o.scales = {
       x: { stacked: !!spec.stacked, ticks: { autoSkip: false, maxRotation: 50 } },
-      y: { stacked: !!spec.stacked, type: spec.log ? 'logarithmic' : 'linear', beginAtZero: !spec.log, title: axisTitle(spec.yTitle) }
+      y: { stacked: !!spec.stacked, type: spec.log ? 'logarithmic' : 'linear', beginAtZero: !spec.log, suggestedMax: spec.yMax, title: axisTitle(spec.yTitle) }
     };
     return {
       type: 'bar',
@@ -116,8 +125,8 @@ export const CLIENT_JS = String.raw`(function () {
     };
   }
 
-  function line(spec) {
-    var o = common(spec);
+  function line(spec, width) {
+    var o = common(spec, width);
     o.parsing = false; o.normalized = true;
     o.interaction = { mode: 'nearest', axis: 'x', intersect: false };
     o.scales = {
@@ -141,7 +150,8 @@ export const CLIENT_JS = String.raw`(function () {
 
   var drawn = 0;
   data.charts.forEach(function (spec) {
-    new Chart(document.getElementById(spec.id), spec.kind === 'bar' ? bar(spec) : line(spec));
+    var canvas = document.getElementById(spec.id), width = canvas.parentNode.clientWidth;
+    new Chart(canvas, spec.kind === 'bar' ? bar(spec, width) : line(spec, width));
     drawn++;
   });
   document.body.setAttribute('data-charts-drawn', String(drawn));
