@@ -139,13 +139,13 @@ function strategyOrder(run: RunInfo, summary: SummaryRow[]): string[] {
   return [...listed, ...seen.filter((s) => !listed.includes(s))];
 }
 
-interface Record_ {
+interface CsvRow {
   values: Record<string, string | undefined>;
   number(column: string): number;
 }
 
 /** Rows of a CSV file with a header; `required` columns must be present. */
-function records(text: string, file: string, required: string[]): Record_[] {
+function records(text: string, file: string, required: string[]): CsvRow[] {
   let rows: Record<string, string>[];
   try {
     rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];

@@ -8,81 +8,15 @@
 import { formatDuration } from '../../model/units.js';
 import type { PlainEvent } from './events.js';
 import type { SessionTrace } from './record.js';
+import { bindingOf, clock, requestsOf, type Request } from './session.js';
+
+export { clock };
 
 export type ServerChoice = 'all' | 'touched' | 'auto';
-
-/** How a strategy binds a client to a server, in words. */
-interface Binding {
-  kind: 'cookie' | 'hash' | 'none' | 'shared' | 'other';
-  /** The hashed key, in words. */
-  key?: 'client IP' | 'client-id header';
-  ring?: boolean;
-  /** The balancer for requests without a usable binding. */
-  balancer: string;
-}
-
-/** Known strategies; a strategy not listed is described from its trace words alone. */
-function bindingOf(name: string, options: Record<string, unknown>): Binding {
-  const fallback = String(options.fallback ?? options.balancer ?? name);
-  switch (name) {
-    case 'cookie':
-      return { kind: 'cookie', balancer: fallback };
-    case 'ip-hash':
-      return { kind: 'hash', key: 'client IP', ring: false, balancer: fallback };
-    case 'ip-ring':
-      return { kind: 'hash', key: 'client IP', ring: true, balancer: fallback };
-    case 'header-ring':
-      return { kind: 'hash', key: 'client-id header', ring: true, balancer: fallback };
-    case 'shared-store':
-      return { kind: 'shared', balancer: fallback };
-    case 'round-robin':
-    case 'random':
-    case 'least-conn':
-    case 'p2c':
-      return { kind: 'none', balancer: name };
-    default:
-      return { kind: 'other', balancer: fallback };
-  }
-}
-
-/** Simulated time as "1m33s" (Mermaid text is safest without colons). */
-export function clock(t: number): string {
-  const s = Math.floor(t);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s`;
-  return m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
-}
 
 const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`;
 /** Mermaid treats ";" as a line break and "#" as an entity: keep them out of text. */
 const text = (s: string) => s.replace(/;/g, ',').replace(/#/g, 'no. ');
-
-interface Request {
-  k: number;
-  t: number;
-  server: string | null;
-  via: string;
-  outcome?: 'created' | 'hit' | 'loss';
-  cause?: string;
-  end?: 'complete' | 'dropped' | 'failed';
-  latency?: number;
-}
-
-/** The requests of the session, from its events. */
-function requestsOf(events: readonly PlainEvent[]): Map<number, Request> {
-  const out = new Map<number, Request>();
-  for (const e of events) {
-    if (e.type === 'route') out.set(e.request, { k: e.request, t: e.t, server: e.server, via: e.via });
-    const r = 'request' in e ? out.get(e.request) : undefined;
-    if (r === undefined) continue;
-    if (e.type === 'state') Object.assign(r, { outcome: e.outcome, cause: e.cause });
-    else if (e.type === 'complete') Object.assign(r, { end: 'complete', latency: e.latency });
-    else if (e.type === 'dropped' || e.type === 'failed') r.end = e.type;
-  }
-  return out;
-}
 
 export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoice } = {}): string {
   const { session: sn, strategy } = trace;
@@ -128,7 +62,8 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
   let homeSince = 0;
   let established = false;
   let continued = false;
-  let lastEnd: { t: number; server: string | null } = { t: sn.start, server: null };
+  /** Time of the last request drawn: fleet events after it come before the next one. */
+  let lastT = sn.start;
   const up = new Set(trace.upAtStart);
   const lastLoss = new Map<string, { event: string; t: number }>();
   /** Servers left holding a state of this session that nothing will use again (after a rerouted loss). */
@@ -288,7 +223,7 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
   for (let i = 0; i < order.length; i++) {
     const r = order[i]!;
     for (const e of trace.events) {
-      if (e.type === 'fleet' && e.t > lastEnd.t && e.t <= r.t) fleetNote(e);
+      if (e.type === 'fleet' && e.t > lastT && e.t <= r.t) fleetNote(e);
     }
     const kind = repeats.get(r.k);
     if (kind !== undefined) {
@@ -313,13 +248,13 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
           for (const x of [home, ...order.slice(i, j).map((y) => y.server)]) if (x !== null) orphans.add(x);
           home = order[j]!.server;
         }
-        lastEnd = { t: order[j]!.t, server: order[j]!.server };
+        lastT = order[j]!.t;
         i = j;
         continue;
       }
     }
     drawRequest(r);
-    lastEnd = { t: r.t, server: r.server };
+    lastT = r.t;
   }
 
   function fleetNote(e: Extract<PlainEvent, { type: 'fleet' }>): void {
@@ -332,7 +267,7 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
     }
     emit(`Note over ${servers.includes(e.server) ? id(e.server) : 'LB'}: ${clock(e.t)} · ${e.server} ${verb}`);
   }
-  for (const e of trace.events) if (e.type === 'fleet' && e.t > lastEnd.t) fleetNote(e);
+  for (const e of trace.events) if (e.type === 'fleet' && e.t > lastT) fleetNote(e);
 
   if (home !== null) orphans.delete(home);
   const orphaned =
