@@ -78,8 +78,8 @@ function tradeOffSentence(all: readonly StrategyEstimate[], others: boolean): st
 /** The sentences of the paragraph, in reading order. */
 export function whatThisShows(all: readonly StrategyEstimate[], replications: number): string[] {
   const out: string[] = [];
-  const withData = all.filter((e) => Number.isFinite(mean(e, 'session_loss_rate')));
-  if (withData.length === 0) return ['No strategy produced any measured sessions, so there is nothing to compare.'];
+  const withData = all.filter((e) => Number.isFinite(mean(e, 'session_loss_rate')) && mean(e, 'sessions') > 0);
+  if (withData.length === 0) return ['No session started in the measured window, so there is nothing to compare.'];
 
   if (withData.length === 1) {
     const e = withData[0]!;

@@ -27,7 +27,8 @@ interface Mermaid {
   render(id: string, text: string): Promise<{ svg: string }>;
 }
 declare const document: { documentElement: { scrollWidth: number }; getElementById(id: string): { innerHTML: string } };
-declare const window: { mermaid: Mermaid };
+declare const window: { mermaid: Mermaid; devicePixelRatio: number };
+declare const Chart: { getChart(c: Canvas): { chartArea: { left: number; top: number; right: number; bottom: number } } };
 
 const CHROMIUM = process.env['STICKYSIM_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
@@ -79,21 +80,39 @@ async function openReport(viewport: { width: number; height: number }): Promise<
   return { page, problems };
 }
 
-/** Per canvas: its size, and how many of its pixels are painted and not white. */
+/** The Okabe–Ito colours the data is drawn in (black left out: axis text is black too). */
+const DATA_COLOURS = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7'].map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+
+/**
+ * Per canvas: its size, how many pixels are painted and not white, and how
+ * many are in a data colour (bars and lines, not just axes and text).
+ */
 function inkPerCanvas(page: Page) {
-  return page.$$eval('canvas', (canvases) =>
-    (canvases as unknown as Canvas[]).map((c) => {
-      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let ink = 0;
-      const colours = new Set<number>();
-      for (let i = 0; i < px.length; i += 4) {
-        if (px[i + 3]! > 0 && (px[i]! < 245 || px[i + 1]! < 245 || px[i + 2]! < 245)) {
-          ink++;
-          colours.add((px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!);
+  return page.$$eval(
+    'canvas',
+    (canvases, palette) =>
+      (canvases as unknown as Canvas[]).map((c) => {
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        // Data pixels are counted inside the plot area only: the legend's boxes are in data colours too.
+        const area = Chart.getChart(c).chartArea;
+        const k = window.devicePixelRatio;
+        let ink = 0;
+        let data = 0;
+        const colours = new Set<number>();
+        for (let i = 0; i < px.length; i += 4) {
+          const [r, g, b, a] = [px[i]!, px[i + 1]!, px[i + 2]!, px[i + 3]!];
+          if (a > 0 && (r < 245 || g < 245 || b < 245)) {
+            ink++;
+            colours.add((r << 16) | (g << 8) | b);
+            const x = ((i / 4) % c.width) / k;
+            const y = Math.floor(i / 4 / c.width) / k;
+            const inside = x > area.left && x < area.right && y > area.top && y < area.bottom;
+            if (inside && palette.some(([pr, pg, pb]) => Math.abs(r - pr!) + Math.abs(g - pg!) + Math.abs(b - pb!) < 24)) data++;
+          }
         }
-      }
-      return { id: c.id, width: c.clientWidth, height: c.clientHeight, ink, colours: colours.size };
-    }),
+        return { id: c.id, width: c.clientWidth, height: c.clientHeight, ink, data, colours: colours.size };
+      }),
+    DATA_COLOURS,
   );
 }
 
@@ -105,6 +124,7 @@ describe('report.html in Chromium', () => {
     expect(await page.getAttribute('body', 'data-charts-drawn')).toBe(String(canvases.length));
     for (const c of canvases) {
       expect(c.ink, `${c.id}: painted pixels`).toBeGreaterThan(2000);
+      expect(c.data, `${c.id}: pixels of data (bars, lines)`).toBeGreaterThan(300);
       expect(c.colours, `${c.id}: colours`).toBeGreaterThan(5);
     }
     const rows = await page.$$eval('table.comparison', (tables) => tables.map((t) => [...t.querySelectorAll('tbody th')].map((th) => th.textContent)));
@@ -125,6 +145,7 @@ describe('report.html in Chromium', () => {
       expect(c.width, c.id).toBeGreaterThan(300);
       expect(c.width, c.id).toBeLessThanOrEqual(370);
       expect(c.ink, `${c.id}: painted pixels`).toBeGreaterThan(1000);
+      expect(c.data, `${c.id}: pixels of data`).toBeGreaterThan(100);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'report-phone.png'), fullPage: true });
     expect(problems).toEqual([]);

@@ -80,6 +80,8 @@ describe('what this shows', () => {
     expect(text([summaryRow('only', 1, { session_loss_rate: 0.05, imbalance_max_mean: 1.5 })])).toContain(
       'Only only was run: it lost 5.00% of sessions, mostly to rerouting, and its busiest server ran 50.0% above the mean request rate.',
     );
-    expect(whatThisShows([], 1)).toEqual(['No strategy produced any measured sessions, so there is nothing to compare.']);
+    const none = ['No session started in the measured window, so there is nothing to compare.'];
+    expect(whatThisShows([], 1)).toEqual(none);
+    expect(text([summaryRow('a', 1, { sessions: 0, session_loss_rate: 0 }), summaryRow('b', 1, { sessions: 0, session_loss_rate: 0 })])).toBe(none[0]);
   });
 });
