@@ -41,8 +41,12 @@ export function runCommand(io: Io) {
       const progress = progressBar(quiet ? undefined : io.terminal);
       const label = (i: number) => `${strategies[Math.floor(i / replications)]?.label ?? ''}${replications > 1 ? `, replication ${(i % replications) + 1}` : ''}`;
       const started = performance.now();
-      const result = runExperiment(scenario, { strategies, replications, seed, onRun: (done, total) => progress.tick(done, total, label(done)) });
-      progress.stop();
+      let result;
+      try {
+        result = runExperiment(scenario, { strategies, replications, seed, onRun: (done, total) => progress.tick(done, total, label(done)) });
+      } finally {
+        progress.stop();
+      }
       const elapsedSeconds = (performance.now() - started) / 1000;
 
       const dir = new AtomicDir(out);
