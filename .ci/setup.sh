@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Set up stickysim on a fresh Debian machine: system libraries that `canvas`
-# (chart PNGs) builds against, then the npm
+# (chart PNGs) builds against, Chromium (the browser test of report.html and
+# the trace diagrams drives it with playwright-core), then the npm
 # dependencies exactly as locked. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev)
+SYSTEM_PACKAGES=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

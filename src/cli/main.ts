@@ -6,8 +6,10 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
 import { listCommand } from './commands/list.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { traceCommand } from './commands/trace.js';
 import { validateCommand } from './commands/validate.js';
 import { processIo, type Io } from './io.js';
 
@@ -23,10 +25,12 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .scriptName('stickysim')
     .version(VERSION)
     .command(runCommand(io))
+    .command(reportCommand(io))
+    .command(traceCommand(io))
     .command(validateCommand(io))
     .command(listCommand(io))
     .command(schemaCommand(io))
-    .demandCommand(1, 'expected a command: run, validate, list or schema')
+    .demandCommand(1, 'expected a command: run, report, trace, validate, list or schema')
     .strict()
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
@@ -39,7 +43,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
   } catch (e) {
     if (e instanceof InputError || e instanceof UsageError) {
       const hint = e instanceof UsageError ? ' (see stickysim --help)' : '';
-      io.err(`stickysim: ${e.message}${hint}\n`);
+      io.err(`stickysim: ${e.message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);
       return 2;
     }
     io.err(`stickysim: internal error — this is a bug, please report it\n${(e as Error).stack ?? String(e)}\n`);

@@ -32,9 +32,9 @@ type WindowSample = ChartData['timeseries'][number];
 const WIDTH = 1200;
 const HEIGHT = 600;
 /** Okabe–Ito. */
-const PALETTE = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#000000'] as const;
-const EXPIRED_FILL = '#E4E4E4';
-const EXPIRED_EDGE = '#8C8C8C';
+export const PALETTE = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#000000'] as const;
+export const EXPIRED_FILL = '#E4E4E4';
+export const EXPIRED_EDGE = '#8C8C8C';
 const MARKER_COLOUR = '#333333';
 const FONT_FAMILY = "'DejaVu Sans', 'Helvetica Neue', Helvetica, Arial, sans-serif";
 const FONT = { title: 20, axis: 15, tick: 13, legend: 14, marker: 12 } as const;
@@ -220,7 +220,7 @@ function serverSeries(rows: WindowSample[]): { label: string; points: Point[] }[
     });
 }
 
-interface Marker {
+export interface Marker {
   /** Minutes. */
   x: number;
   label: string;
@@ -230,7 +230,7 @@ interface Marker {
 const eventLabel = describeEvent;
 
 /** Timeline events (events at the same instant share one marker) plus the warm-up end. */
-function timelineMarkers(timeline: readonly TimelineEvent[], warmup: number): Marker[] {
+export function timelineMarkers(timeline: readonly TimelineEvent[], warmup: number): Marker[] {
   const byTime = new Map<number, string[]>();
   for (const e of [...timeline].sort((a, b) => a.at - b.at)) {
     byTime.set(e.at, [...(byTime.get(e.at) ?? []), eventLabel(e)]);
@@ -243,7 +243,8 @@ function timelineMarkers(timeline: readonly TimelineEvent[], warmup: number): Ma
 // ---------------------------------------------------------------------------
 // Chart configurations
 
-function style(i: number): { colour: string; dash: number[] } {
+/** Colour (Okabe–Ito) and dash of series i: after 8 colours, the same colours dashed. */
+export function style(i: number): { colour: string; dash: number[] } {
   return { colour: PALETTE[i % PALETTE.length] ?? '#000000', dash: Math.floor(i / PALETTE.length) % 2 === 1 ? [8, 4] : [] };
 }
 

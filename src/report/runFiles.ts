@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import type { Scenario, ResolvedStrategy } from '../scenario/load.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
 import { VERSION } from '../version.js';
-import { renderCharts, type ChartData } from './charts.js';
 import { experimentCsv } from './csv.js';
 import type { AtomicDir } from './output.js';
+import { parseResults } from './results.js';
+import { writeReport } from './writeReport.js';
 
 export interface RunInputs {
   scenario: Scenario;
@@ -32,20 +32,10 @@ export function fingerprint(inputs: RunInputs): string {
   return createHash('sha256').update(basis).digest('hex').slice(0, 16);
 }
 
-export function chartData(inputs: RunInputs, result: ExperimentResult): ChartData {
-  return {
-    scenario: inputs.scenario.name,
-    strategies: result.strategies,
-    summary: result.runs.map((r) => ({ strategy: r.strategy, replication: r.replication, ...r.metrics.summary })),
-    timeseries: result.runs.flatMap((r) => r.metrics.windows.map((w) => ({ strategy: r.strategy, replication: r.replication, ...w }))),
-    timeline: [...inputs.scenario.config.timeline],
-    warmup: inputs.scenario.config.warmup,
-  };
-}
-
 /**
  * Writes everything a run produces into `dir`: summary.csv, servers.csv,
- * timeseries.csv, run.json and charts/*.png. Wall-clock figures go to
+ * timeseries.csv, run.json, then report.html and charts/*.png drawn from
+ * those files' text (as `stickysim report` does). Wall-clock figures go to
  * run.json only, so the CSV files are byte-identical across reruns.
  */
 export async function writeRunFiles(
@@ -58,27 +48,24 @@ export async function writeRunFiles(
   for (const [name, text] of Object.entries(csv)) dir.write(name, text);
   const events = result.runs.reduce((a, r) => a + r.events, 0);
   const requests = result.runs.reduce((a, r) => a + r.metrics.conservation.requestsSent, 0);
-  dir.write(
-    'run.json',
-    toJson({
-      stickysim: VERSION,
-      fingerprint: fingerprint(inputs),
-      scenario: inputs.scenario.name,
-      file: inputs.scenario.file,
-      description: inputs.scenario.description,
-      seed: inputs.seed,
-      replications: inputs.replications,
-      strategies: inputs.strategies.map((s) => ({ label: s.label, name: s.name, options: s.options })),
-      resolved: inputs.scenario.doc,
-      timing: {
-        elapsed_s: Number(timing.elapsedSeconds.toFixed(3)),
-        events,
-        requests,
-        requests_per_second: Math.round(requests / Math.max(timing.elapsedSeconds, 1e-9)),
-      },
-    }),
-  );
-  mkdirSync(dir.path('charts'), { recursive: true });
-  const charts = await renderCharts(chartData(inputs, result), dir.path('charts'));
-  return [...Object.keys(csv), 'run.json', ...charts.map((c) => `charts/${c}`)];
+  const runJson = toJson({
+    stickysim: VERSION,
+    fingerprint: fingerprint(inputs),
+    scenario: inputs.scenario.name,
+    file: inputs.scenario.file,
+    description: inputs.scenario.description,
+    seed: inputs.seed,
+    replications: inputs.replications,
+    strategies: inputs.strategies.map((s) => ({ label: s.label, name: s.name, options: s.options })),
+    resolved: inputs.scenario.doc,
+    timing: {
+      elapsed_s: Number(timing.elapsedSeconds.toFixed(3)),
+      events,
+      requests,
+      requests_per_second: Math.round(requests / Math.max(timing.elapsedSeconds, 1e-9)),
+    },
+  });
+  dir.write('run.json', runJson);
+  const drawn = await writeReport(dir, parseResults({ ...csv, 'run.json': runJson }, dir.target));
+  return [...Object.keys(csv), 'run.json', ...drawn];
 }

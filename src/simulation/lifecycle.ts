@@ -66,7 +66,10 @@ export class Lifecycle {
         if (a.server.epoch === a.epoch && a.server.draining) this.finishDrain(a.server);
         return;
       case 'restarted':
-        if (a.server.epoch === a.epoch) this.bringUp(a.server);
+        if (a.server.epoch === a.epoch) {
+          this.host.trace('up', a.server.name);
+          this.bringUp(a.server);
+        }
         return;
       case 'unmark':
         // Passive checks: after fail_timeout the server is tried again, dead or not.
@@ -138,7 +141,6 @@ export class Lifecycle {
     // Passive checks never learn of a recovery: a server marked down is retried after fail_timeout anyway.
     this.fleet.setAlive(server, true, this.host.now, hc?.type !== 'active');
     if (hc?.type === 'active') this.notice(server, true, hc.rise);
-    this.host.trace('up', server.name);
   }
 
   /**

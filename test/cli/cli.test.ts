@@ -48,7 +48,7 @@ describe('stickysim run', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/strategy\s+sessions\s+loss %/);
     for (const s of ['cookie', 'round-robin', 'ip-ring']) expect(r.out).toContain(`\n${s} `);
-    expect(readdirSync(out).sort()).toEqual(['charts', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
+    expect(readdirSync(out).sort()).toEqual(['charts', 'report.html', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
     expect(readdirSync(join(out, 'charts')).sort()).toEqual([
       'imbalance.png', 'latency.png', 'load-cookie.png', 'load-ip-ring.png', 'load-round-robin.png', 'session-loss.png',
     ]);
