@@ -1,0 +1,65 @@
+import type { RunMetrics } from '../metrics/results.js';
+import { loadScenario, selectStrategies, type Scenario } from '../scenario/load.js';
+import { runOnce } from '../simulation/experiment.js';
+
+/**
+ * One simulation run, described by plain data so that it can be sent to a
+ * worker thread: the scenario file with its overrides, the strategy label
+ * (from the scenario, or a registry name), the replication and its seed.
+ */
+export interface RunTask {
+  file: string;
+  sets: readonly string[];
+  strategy: string;
+  replication: number;
+  seed: number;
+}
+
+export interface TaskResult {
+  metrics: RunMetrics;
+  /** Engine events handled (for benchmarks). */
+  events: number;
+}
+
+export interface RunTasksOptions {
+  /** Worker threads; 1 runs in this thread. Results never depend on it. */
+  workers?: number;
+  /** Called after each task, in completion order. */
+  onDone?: (done: number, total: number) => void;
+}
+
+/** Loads each (file, overrides) once per thread. */
+export class ScenarioCache {
+  private readonly cache = new Map<string, Scenario>();
+
+  get(file: string, sets: readonly string[]): Scenario {
+    const key = JSON.stringify([file, sets]);
+    let sc = this.cache.get(key);
+    if (sc === undefined) {
+      sc = loadScenario(file, sets);
+      this.cache.set(key, sc);
+    }
+    return sc;
+  }
+}
+
+/** Runs one task in this thread. */
+export function runTask(task: RunTask, cache: ScenarioCache): TaskResult {
+  const scenario = cache.get(task.file, task.sets);
+  const strategy = selectStrategies(scenario, [task.strategy])[0]!;
+  return runOnce(scenario, strategy, task.seed);
+}
+
+/**
+ * Runs every task and returns the results in task order, whatever order they
+ * finished in, so that output is byte-identical for any number of workers.
+ */
+export async function runTasks(tasks: readonly RunTask[], opts: RunTasksOptions = {}): Promise<TaskResult[]> {
+  const cache = new ScenarioCache();
+  const out: TaskResult[] = [];
+  for (const task of tasks) {
+    out.push(runTask(task, cache));
+    opts.onDone?.(out.length, tasks.length);
+  }
+  return out;
+}
