@@ -10,7 +10,7 @@ export function makeSession(over: Partial<Session> = {}): Session {
   const id = ++nextId;
   return {
     id, start: 0, ip: id * 7919, clientId: id, acceptsCookies: true, sendsHeader: true, logout: false,
-    demands: [0.1, 0.1, 0.1], thinks: [1, 1], next: 0, sentAt: 0, cookie: -1, home: -1, stateId: 0, lastAccess: 0,
+    demands: [0.1, 0.1, 0.1], thinks: [1, 1], next: 0, sentAt: 0, startedAt: 0, cookie: -1, home: -1, stateId: 0, lastAccess: 0,
     dropCause: LossCause.none, droppedAt: 0, lost: false, ended: false, at: -1, completion: -1,
     ...over,
   };

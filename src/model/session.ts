@@ -39,6 +39,8 @@ export interface Session {
   next: number;
   /** When the current request was sent to the balancer. */
   sentAt: number;
+  /** When the current request started service (its wait is startedAt − sentAt). */
+  startedAt: number;
   /** Server id named by the load-balancer cookie the client holds; −1 none. */
   cookie: number;
   /** Server id holding the session's state; −1 before the first request lands. */

@@ -99,6 +99,7 @@ export class Workload {
       thinks,
       next: 0,
       sentAt: now,
+      startedAt: now,
       cookie: -1,
       home: -1,
       stateId: 0,

@@ -54,7 +54,7 @@ describe('stickysim run', () => {
     ]);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(summary[0]).toBe(
-      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,sessions_held_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms',
+      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,queue_mean,in_system_mean,sessions_held_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms,wait_mean_ms,wait_probability',
     );
     expect(summary).toHaveLength(4);
     const servers = readFileSync(join(out, 'servers.csv'), 'utf8').trim().split('\n');

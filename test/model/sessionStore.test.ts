@@ -6,7 +6,7 @@ let nextState = 0;
 function session(): Session {
   return {
     id: nextState + 1, start: 0, ip: 1, clientId: 1, acceptsCookies: true, sendsHeader: true, logout: false,
-    demands: [0.1], thinks: [], next: 0, sentAt: 0, cookie: -1, home: 0, stateId: ++nextState, lastAccess: 0,
+    demands: [0.1], thinks: [], next: 0, sentAt: 0, startedAt: 0, cookie: -1, home: 0, stateId: ++nextState, lastAccess: 0,
     dropCause: LossCause.none, droppedAt: 0, lost: false, ended: false, at: -1, completion: -1,
   };
 }
