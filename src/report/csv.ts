@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { SUMMARY_COLUMNS } from '../metrics/results.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
 import { formatCell } from './format.js';
+import { comparisonRows, pairedRows } from './statistics.js';
 
 export const SERVER_COLUMNS = [
   'server',
@@ -31,6 +32,9 @@ export const TIMESERIES_COLUMNS = [
 
 const KEYS = ['scenario', 'strategy', 'replication', 'seed'] as const;
 
+export const COMPARISON_COLUMNS = ['strategy', 'metric', 'mean', 'sd', 'ci95_low', 'ci95_high', 'replications'] as const;
+export const PAIRED_COLUMNS = ['strategy', 'baseline', 'metric', 'mean_diff', 'ci95_low', 'ci95_high', 'replications', 'significant'] as const;
+
 function table(columns: readonly string[], rows: Record<string, unknown>[]): string {
   return stringify(
     rows.map((r) => columns.map((c) => formatCell(r[c]))),
@@ -53,5 +57,18 @@ export function experimentCsv(scenario: string, result: ExperimentResult): Recor
     'summary.csv': table([...KEYS, ...SUMMARY_COLUMNS], summary),
     'servers.csv': table([...KEYS, ...SERVER_COLUMNS], servers),
     'timeseries.csv': table([...KEYS, ...TIMESERIES_COLUMNS], windows),
+  };
+}
+
+/**
+ * The statistics across replications, as text: comparison.csv (mean, sd and
+ * 95% CI of every metric of every strategy) and paired.csv (differences from
+ * the baseline, replication by replication). Intervals are empty with one
+ * replication.
+ */
+export function statisticsCsv(result: ExperimentResult, baseline: string): Record<'comparison.csv' | 'paired.csv', string> {
+  return {
+    'comparison.csv': table(COMPARISON_COLUMNS, comparisonRows(result) as unknown as Record<string, unknown>[]),
+    'paired.csv': table(PAIRED_COLUMNS, pairedRows(result, baseline) as unknown as Record<string, unknown>[]),
   };
 }

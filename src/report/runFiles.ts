@@ -4,7 +4,7 @@ import type { Scenario, ResolvedStrategy } from '../scenario/load.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
 import { VERSION } from '../version.js';
 import { renderCharts, type ChartData } from './charts.js';
-import { experimentCsv } from './csv.js';
+import { experimentCsv, statisticsCsv } from './csv.js';
 import type { AtomicDir } from './output.js';
 
 export interface RunInputs {
@@ -12,6 +12,8 @@ export interface RunInputs {
   strategies: readonly ResolvedStrategy[];
   seed: number;
   replications: number;
+  /** The strategy label paired differences are taken from. */
+  baseline: string;
 }
 
 /** JSON with Infinity written as "unbounded" (JSON has no infinity). */
@@ -28,6 +30,7 @@ export function fingerprint(inputs: RunInputs): string {
     strategies: inputs.strategies.map((s) => ({ label: s.label, name: s.name, options: s.options })),
     seed: inputs.seed,
     replications: inputs.replications,
+    baseline: inputs.baseline,
   });
   return createHash('sha256').update(basis).digest('hex').slice(0, 16);
 }
@@ -45,7 +48,7 @@ export function chartData(inputs: RunInputs, result: ExperimentResult): ChartDat
 
 /**
  * Writes everything a run produces into `dir`: summary.csv, servers.csv,
- * timeseries.csv, run.json and charts/*.png. Wall-clock figures go to
+ * timeseries.csv, comparison.csv, paired.csv, run.json and charts/*.png. Wall-clock figures go to
  * run.json only, so the CSV files are byte-identical across reruns.
  */
 export async function writeRunFiles(
@@ -54,7 +57,7 @@ export async function writeRunFiles(
   result: ExperimentResult,
   timing: { elapsedSeconds: number },
 ): Promise<string[]> {
-  const csv = experimentCsv(inputs.scenario.name, result);
+  const csv = { ...experimentCsv(inputs.scenario.name, result), ...statisticsCsv(result, inputs.baseline) };
   for (const [name, text] of Object.entries(csv)) dir.write(name, text);
   const events = result.runs.reduce((a, r) => a + r.events, 0);
   const requests = result.runs.reduce((a, r) => a + r.metrics.conservation.requestsSent, 0);
@@ -68,6 +71,7 @@ export async function writeRunFiles(
       description: inputs.scenario.description,
       seed: inputs.seed,
       replications: inputs.replications,
+      baseline: inputs.baseline,
       strategies: inputs.strategies.map((s) => ({ label: s.label, name: s.name, options: s.options })),
       resolved: inputs.scenario.doc,
       timing: {

@@ -1,6 +1,7 @@
 import type { Summary } from '../metrics/results.js';
-import { estimate } from '../metrics/stats.js';
+import { estimate, pairedDifference, significant } from '../metrics/stats.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
+import { samples } from './statistics.js';
 
 interface Column {
   title: string;
@@ -32,6 +33,21 @@ function fmt(v: number, digits: number): string {
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
 }
 
+/** With an explicit sign, and without a "-0". */
+function signed(v: number, digits: number): string {
+  const s = fmt(v, digits);
+  return /^-?0(\.0*)?$/.test(s) ? fmt(0, digits) : v > 0 ? `+${s}` : s;
+}
+
+/** The key metrics of the paired comparison printed under the table. */
+export const PAIRED_KEY_METRICS: readonly (keyof Summary)[] = ['session_loss_rate', 'imbalance_max_mean', 'windowed_max_mean', 'latency_p99_ms'];
+
+/** Aligns rows of cells: the first column left, the rest right. */
+function align(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+}
+
 /**
  * The comparison as an aligned text table, one row per strategy. With several
  * replications each cell is `mean ± half-width` of the 95% confidence interval.
@@ -51,4 +67,42 @@ export function comparisonTable(result: ExperimentResult): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+/**
+ * The paired comparison against the baseline, for the key metrics: the mean
+ * difference (strategy − baseline) and its 95% CI, each marked `n.s.` when
+ * the CI contains 0. With one replication it says that it needs two.
+ */
+export function pairedTable(result: ExperimentResult, baseline: string): string {
+  const others = result.strategies.filter((s) => s !== baseline);
+  if (others.length === 0) return '';
+  if (result.replications < 2) {
+    return `Paired differences against ${baseline} need at least 2 replications (--replications 2 or more); none computed.\n`;
+  }
+  const columns = PAIRED_KEY_METRICS.map((m) => TABLE_COLUMNS.find((c) => c.metric === m)!);
+  const rows: string[][] = [['strategy', ...columns.map((c) => `Δ ${c.title}`)]];
+  let notSignificant = 0;
+  for (const strategy of others) {
+    rows.push([
+      strategy,
+      ...columns.map((c) => {
+        const scale = c.scale ?? 1;
+        const xs = samples(result, strategy, c.metric).map((v) => v * scale);
+        const e = pairedDifference(xs, samples(result, baseline, c.metric).map((v) => v * scale));
+        const sig = significant(e);
+        if (sig === false) notSignificant++;
+        const digits = c.digits === 0 ? 1 : c.digits;
+        return `${signed(e.mean, digits)} [${signed(e.mean - e.halfWidth, digits)}, ${signed(e.mean + e.halfWidth, digits)}]${sig ? '' : ' n.s.'}`;
+      }),
+    ]);
+  }
+  const lines = [
+    `Paired differences from ${baseline} (strategy − ${baseline}, same workload in each replication; mean [95% CI] over ${result.replications} replications):`,
+    ...align(rows),
+  ];
+  if (notSignificant > 0) {
+    lines.push(`n.s. = not significant: the 95% CI contains 0, so these ${result.replications} replications cannot tell that strategy from ${baseline} on that metric.`);
+  }
+  return lines.join('\n') + '\n';
 }

@@ -48,7 +48,7 @@ describe('stickysim run', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/strategy\s+sessions\s+loss %/);
     for (const s of ['cookie', 'round-robin', 'ip-ring']) expect(r.out).toContain(`\n${s} `);
-    expect(readdirSync(out).sort()).toEqual(['charts', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
+    expect(readdirSync(out).sort()).toEqual(['charts', 'comparison.csv', 'paired.csv', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
     expect(readdirSync(join(out, 'charts')).sort()).toEqual([
       'imbalance.png', 'latency.png', 'load-cookie.png', 'load-ip-ring.png', 'load-round-robin.png', 'session-loss.png',
     ]);
@@ -75,8 +75,11 @@ describe('stickysim run', () => {
     const p = spawnSync('node', ['dist/cli/main.js', 'run', file, '--out', join(dir, 'b'), '--replications', '2'], { encoding: 'utf8' });
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
-    for (const f of ['summary.csv', 'servers.csv', 'timeseries.csv']) {
-      expect(readFileSync(join(dir, 'b', f), 'utf8')).toBe(readFileSync(join(dir, 'a', f), 'utf8'));
+    const csvs = readdirSync(join(dir, 'a')).filter((f) => f.endsWith('.csv')).sort();
+    expect(csvs).toEqual(readdirSync(join(dir, 'b')).filter((f) => f.endsWith('.csv')).sort());
+    expect(csvs).toEqual(['comparison.csv', 'paired.csv', 'servers.csv', 'summary.csv', 'timeseries.csv']);
+    for (const f of csvs) {
+      expect(readFileSync(join(dir, 'b', f), 'utf8'), f).toBe(readFileSync(join(dir, 'a', f), 'utf8'));
     }
     expect(readFileSync(join(dir, 'b', 'charts', 'session-loss.png')).equals(readFileSync(join(dir, 'a', 'charts', 'session-loss.png')))).toBe(true);
     // Two replications: rows 1 and 2 of each strategy, distinct seeds; replication 1 uses the master seed.
@@ -111,6 +114,29 @@ describe('stickysim run', () => {
   });
 });
 
+describe('paired comparison', () => {
+  it('prints the differences from --baseline and writes comparison.csv and paired.csv', async () => {
+    const dir = tmp();
+    const out = join(dir, 'o');
+    const r = await cli('run', smallScenario(dir), '--out', out, '--replications', '3', '--baseline', 'round-robin');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Paired differences from round-robin \(strategy − round-robin.*over 3 replications\):/);
+    expect(r.out).toMatch(/\ncookie\s+-\d+\.\d\d \[-\d+\.\d\d, -\d+\.\d\d\]/); // cookie loses far fewer sessions
+    const paired = readFileSync(join(out, 'paired.csv'), 'utf8').trim().split('\n');
+    expect(paired).toHaveLength(1 + 2 * 28); // cookie and ip-ring × every summary metric
+    expect(paired.every((l, i) => i === 0 || l.split(',')[1] === 'round-robin')).toBe(true);
+    const comparison = readFileSync(join(out, 'comparison.csv'), 'utf8').trim().split('\n');
+    expect(comparison).toHaveLength(1 + 3 * 28);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).baseline).toBe('round-robin');
+  });
+
+  it('one replication: says that paired differences need two', async () => {
+    const dir = tmp();
+    const r = await cli('run', smallScenario(dir), '--out', join(dir, 'o'));
+    expect(r.out).toMatch(/Paired differences against cookie need at least 2 replications/);
+  });
+});
+
 describe('bad input: exit 2, one line naming file and field, nothing written', () => {
   const cases: [string, string, RegExp, string[]?][] = [
     ['malformed YAML', 'name: x\nfleet: [servers: 2\n', /bad\.yaml:\d+:\d+: invalid YAML/],
@@ -123,6 +149,7 @@ describe('bad input: exit 2, one line naming file and field, nothing written', (
     ['an unknown strategy on the command line', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--strategies: unknown strategy "nope"/, ['--strategies', 'nope']],
     ['a malformed --set', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--set: expected path=value/, ['--set', 'fleet.servers']],
     ['zero replications', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--replications: expected a whole number/, ['--replications', '0']],
+    ['an unknown baseline', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\nstrategies: [cookie, p2c]\n', /--baseline: unknown strategy "nope": expected one of this run's strategies \(cookie, p2c\)/, ['--baseline', 'nope']],
   ];
   for (const [what, text, message, extra] of cases) {
     it(what, async () => {

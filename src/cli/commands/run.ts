@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { checkReplaceable, AtomicDir } from '../../report/output.js';
 import { fingerprint, writeRunFiles } from '../../report/runFiles.js';
-import { comparisonTable } from '../../report/table.js';
+import { comparisonTable, pairedTable } from '../../report/table.js';
 import { InputError } from '../../scenario/errors.js';
 import { loadScenario, selectStrategies } from '../../scenario/load.js';
 import { runExperiment } from '../../simulation/experiment.js';
@@ -17,6 +17,7 @@ export function runCommand(io: Io) {
       sharedScenarioOptions(y)
         .option('strategies', { type: 'string', describe: 'Comma-separated strategies to run (default: the scenario\'s)' })
         .option('replications', { type: 'number', default: 1, describe: 'Independent replications (seeds derived from --seed)' })
+        .option('baseline', { type: 'string', describe: 'Strategy to pair the others against (default: the first)' })
         .option('out', { type: 'string', describe: 'Results directory (default: results/<scenario-name>)' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds a different run' }),
     handler: async (argv: Record<string, unknown>) => {
@@ -26,8 +27,12 @@ export function runCommand(io: Io) {
       if (!Number.isInteger(replications) || replications < 1) {
         throw new InputError(`--replications: expected a whole number ≥ 1, got ${replications}`);
       }
+      const baseline = typeof argv.baseline === 'string' ? argv.baseline : strategies[0]!.label;
+      if (!strategies.some((s) => s.label === baseline)) {
+        throw new InputError(`--baseline: unknown strategy "${baseline}": expected one of this run's strategies (${strategies.map((s) => s.label).join(', ')})`);
+      }
       const seed = scenario.seed;
-      const inputs = { scenario, strategies, seed, replications };
+      const inputs = { scenario, strategies, seed, replications, baseline };
       const out = typeof argv.out === 'string' ? argv.out : join('results', scenario.name);
       checkReplaceable(out, fingerprint(inputs), argv.force === true);
 
@@ -41,6 +46,8 @@ export function runCommand(io: Io) {
         dir.commit();
         io.out(`${scenario.name}: ${strategies.length} strategies × ${replications} replication${replications > 1 ? 's' : ''}, seed ${seed}\n\n`);
         io.out(comparisonTable(result));
+        const paired = pairedTable(result, baseline);
+        if (paired !== '') io.out(`\n${paired}`);
         io.out(`\nwrote ${dir.target}/ (${files.join(', ')})\n`);
       } catch (e) {
         dir.abort();
