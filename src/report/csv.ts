@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { SUMMARY_COLUMNS } from '../metrics/results.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
 import { formatCell } from './format.js';
-import { comparisonRows, pairedRows } from './statistics.js';
+import { batchRows, comparisonRows, pairedRows } from './statistics.js';
 
 export const SERVER_COLUMNS = [
   'server',
@@ -34,6 +34,10 @@ const KEYS = ['scenario', 'strategy', 'replication', 'seed'] as const;
 
 export const COMPARISON_COLUMNS = ['strategy', 'metric', 'mean', 'sd', 'ci95_low', 'ci95_high', 'replications'] as const;
 export const PAIRED_COLUMNS = ['strategy', 'baseline', 'metric', 'mean_diff', 'ci95_low', 'ci95_high', 'replications', 'significant'] as const;
+
+export const BATCH_COLUMNS = [
+  'strategy', 'replication', 'metric', 'mean', 'sd', 'ci95_low', 'ci95_high', 'batches', 'windows_per_batch', 'lag1_autocorrelation',
+] as const;
 
 function table(columns: readonly string[], rows: Record<string, unknown>[]): string {
   return stringify(
@@ -71,4 +75,9 @@ export function statisticsCsv(result: ExperimentResult, baseline: string): Recor
     'comparison.csv': table(COMPARISON_COLUMNS, comparisonRows(result) as unknown as Record<string, unknown>[]),
     'paired.csv': table(PAIRED_COLUMNS, pairedRows(result, baseline) as unknown as Record<string, unknown>[]),
   };
+}
+
+/** batch-means.csv: for every run, every steady-state metric by `k` batch means of its measured window. */
+export function batchMeansCsv(result: ExperimentResult, k: number): string {
+  return table(BATCH_COLUMNS, batchRows(result, k) as unknown as Record<string, unknown>[]);
 }

@@ -4,7 +4,7 @@ import type { Scenario, ResolvedStrategy } from '../scenario/load.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
 import { VERSION } from '../version.js';
 import { renderCharts, type ChartData } from './charts.js';
-import { experimentCsv, statisticsCsv } from './csv.js';
+import { batchMeansCsv, experimentCsv, statisticsCsv } from './csv.js';
 import type { AtomicDir } from './output.js';
 
 export interface RunInputs {
@@ -14,6 +14,8 @@ export interface RunInputs {
   replications: number;
   /** The strategy label paired differences are taken from. */
   baseline: string;
+  /** Batches per run for batch-means.csv; undefined writes none. */
+  batchMeans?: number;
 }
 
 /** JSON with Infinity written as "unbounded" (JSON has no infinity). */
@@ -31,6 +33,7 @@ export function fingerprint(inputs: RunInputs): string {
     seed: inputs.seed,
     replications: inputs.replications,
     baseline: inputs.baseline,
+    batchMeans: inputs.batchMeans ?? null,
   });
   return createHash('sha256').update(basis).digest('hex').slice(0, 16);
 }
@@ -48,7 +51,8 @@ export function chartData(inputs: RunInputs, result: ExperimentResult): ChartDat
 
 /**
  * Writes everything a run produces into `dir`: summary.csv, servers.csv,
- * timeseries.csv, comparison.csv, paired.csv, run.json and charts/*.png. Wall-clock figures go to
+ * timeseries.csv, comparison.csv, paired.csv, batch-means.csv (with
+ * --batch-means), run.json and charts/*.png. Wall-clock figures go to
  * run.json only, so the CSV files are byte-identical across reruns.
  */
 export async function writeRunFiles(
@@ -57,7 +61,8 @@ export async function writeRunFiles(
   result: ExperimentResult,
   timing: { elapsedSeconds: number },
 ): Promise<string[]> {
-  const csv = { ...experimentCsv(inputs.scenario.name, result), ...statisticsCsv(result, inputs.baseline) };
+  const csv: Record<string, string> = { ...experimentCsv(inputs.scenario.name, result), ...statisticsCsv(result, inputs.baseline) };
+  if (inputs.batchMeans !== undefined) csv['batch-means.csv'] = batchMeansCsv(result, inputs.batchMeans);
   for (const [name, text] of Object.entries(csv)) dir.write(name, text);
   const events = result.runs.reduce((a, r) => a + r.events, 0);
   const requests = result.runs.reduce((a, r) => a + r.metrics.conservation.requestsSent, 0);
@@ -72,6 +77,7 @@ export async function writeRunFiles(
       seed: inputs.seed,
       replications: inputs.replications,
       baseline: inputs.baseline,
+      batch_means: inputs.batchMeans ?? null,
       strategies: inputs.strategies.map((s) => ({ label: s.label, name: s.name, options: s.options })),
       resolved: inputs.scenario.doc,
       timing: {

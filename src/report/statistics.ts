@@ -1,3 +1,4 @@
+import { batchMeans, type BatchMeans, type BatchMetric } from '../metrics/batchMeans.js';
 import { SUMMARY_COLUMNS, type Summary } from '../metrics/results.js';
 import { estimate, pairedDifference, significant, type Estimate } from '../metrics/stats.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
@@ -64,4 +65,39 @@ export function pairedRows(result: ExperimentResult, baseline: string): PairedRo
     }
   }
   return rows;
+}
+
+/** One strategy × replication × metric by the method of batch means: batch-means.csv. */
+export interface BatchRow {
+  strategy: string;
+  replication: number;
+  metric: BatchMetric;
+  mean: number;
+  sd: number;
+  ci95_low: number;
+  ci95_high: number;
+  batches: number;
+  windows_per_batch: number;
+  lag1_autocorrelation: number;
+}
+
+/** Batch means of every run (strategy × replication), `k` batches each. */
+export function batchRuns(result: ExperimentResult, k: number): { strategy: string; replication: number; bm: BatchMeans }[] {
+  return result.runs.map((r) => ({ strategy: r.strategy, replication: r.replication, bm: batchMeans(r.metrics.windowTotals, k) }));
+}
+
+export function batchRows(result: ExperimentResult, k: number): BatchRow[] {
+  return batchRuns(result, k).flatMap(({ strategy, replication, bm }) =>
+    bm.estimates.map((e) => ({
+      strategy,
+      replication,
+      metric: e.metric,
+      mean: e.mean,
+      sd: e.sd,
+      ...interval(e),
+      batches: bm.batches,
+      windows_per_batch: bm.windowsPerBatch,
+      lag1_autocorrelation: e.lag1,
+    })),
+  );
 }

@@ -1,7 +1,8 @@
 import type { Summary } from '../metrics/results.js';
 import { estimate, pairedDifference, significant } from '../metrics/stats.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
-import { samples } from './statistics.js';
+import { batchRuns, samples } from './statistics.js';
+import type { BatchMetric } from '../metrics/batchMeans.js';
 
 interface Column {
   title: string;
@@ -103,6 +104,53 @@ export function pairedTable(result: ExperimentResult, baseline: string): string 
   ];
   if (notSignificant > 0) {
     lines.push(`n.s. = not significant: the 95% CI contains 0, so these ${result.replications} replications cannot tell that strategy from ${baseline} on that metric.`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const BATCH_TABLE: readonly { title: string; metric: BatchMetric; scale?: number; digits: number }[] = [
+  { title: 'throughput/s', metric: 'throughput_rps', digits: 2 },
+  { title: 'util %', metric: 'utilization', scale: 100, digits: 1 },
+  { title: 'in system', metric: 'in_system_mean', digits: 2 },
+  { title: 'latency ms', metric: 'latency_mean_ms', digits: 1 },
+  { title: 'wait ms', metric: 'wait_mean_ms', digits: 2 },
+  { title: 'losses/1k', metric: 'losses_per_1k_requests', digits: 2 },
+];
+
+/**
+ * Steady-state estimates of each run by the method of batch means: mean ±
+ * 95% half-width from `k` batches of its measured window, and a warning when
+ * successive batch means are correlated (lag-1 autocorrelation above 2/√k,
+ * about where independent batches would put it by chance 1 time in 40).
+ */
+export function batchMeansTable(result: ExperimentResult, k: number): string {
+  const runs = batchRuns(result, k);
+  const first = runs[0]!.bm;
+  const multi = result.replications > 1;
+  const rows: string[][] = [['strategy', ...(multi ? ['rep'] : []), ...BATCH_TABLE.map((c) => c.title)]];
+  const limit = 2 / Math.sqrt(k);
+  let worst: { r: number; where: string } | undefined;
+  for (const { strategy, replication, bm } of runs) {
+    rows.push([
+      strategy,
+      ...(multi ? [String(replication)] : []),
+      ...BATCH_TABLE.map((c) => {
+        const e = bm.estimates.find((x) => x.metric === c.metric)!;
+        const sc = c.scale ?? 1;
+        return `${fmt(e.mean * sc, c.digits)} ± ${fmt(e.halfWidth * sc, c.digits)}`;
+      }),
+    ]);
+    for (const e of bm.estimates) {
+      if (e.lag1 > limit && (worst === undefined || e.lag1 > worst.r)) worst = { r: e.lag1, where: `${e.metric}, ${strategy}${multi ? ` replication ${replication}` : ''}` };
+    }
+  }
+  const dropped = first.windowsDropped > 0 ? `; the first ${first.windowsDropped} measured windows left out` : '';
+  const lines = [`Batch means: ${k} batches of ${first.windowsPerBatch} windows of each run's measured window (mean ± 95% CI half-width${dropped}):`, ...align(rows)];
+  if (worst !== undefined) {
+    lines.push(
+      `warning: successive batch means are correlated (lag-1 autocorrelation ${worst.r.toFixed(2)} > ${limit.toFixed(2)}, ${worst.where}):`,
+      `  the batches may be too short for independent means and these intervals too narrow; use fewer batches or a longer run.`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -71,13 +71,13 @@ describe('stickysim run', () => {
   it('is deterministic: byte-identical CSV across runs and processes', async () => {
     const dir = tmp();
     const file = smallScenario(dir);
-    await cli('run', file, '--out', join(dir, 'a'), '--replications', '2');
-    const p = spawnSync('node', ['dist/cli/main.js', 'run', file, '--out', join(dir, 'b'), '--replications', '2'], { encoding: 'utf8' });
+    await cli('run', file, '--out', join(dir, 'a'), '--replications', '2', '--batch-means', '5');
+    const p = spawnSync('node', ['dist/cli/main.js', 'run', file, '--out', join(dir, 'b'), '--replications', '2', '--batch-means', '5'], { encoding: 'utf8' });
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
     const csvs = readdirSync(join(dir, 'a')).filter((f) => f.endsWith('.csv')).sort();
     expect(csvs).toEqual(readdirSync(join(dir, 'b')).filter((f) => f.endsWith('.csv')).sort());
-    expect(csvs).toEqual(['comparison.csv', 'paired.csv', 'servers.csv', 'summary.csv', 'timeseries.csv']);
+    expect(csvs).toEqual(['batch-means.csv', 'comparison.csv', 'paired.csv', 'servers.csv', 'summary.csv', 'timeseries.csv']);
     for (const f of csvs) {
       expect(readFileSync(join(dir, 'b', f), 'utf8'), f).toBe(readFileSync(join(dir, 'a', f), 'utf8'));
     }
@@ -137,6 +137,51 @@ describe('paired comparison', () => {
   });
 });
 
+describe('batch means and warm-up advice', () => {
+  it('--batch-means K prints steady-state intervals and writes batch-means.csv', async () => {
+    const dir = tmp();
+    const out = join(dir, 'o');
+    const r = await cli('run', smallScenario(dir), '--out', out, '--batch-means', '5');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Batch means: 5 batches of 2 windows/);
+    expect(r.out).toMatch(/\ncookie\s+\d+\.\d\d ± \d+\.\d\d/);
+    const rows = readFileSync(join(out, 'batch-means.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('strategy,replication,metric,mean,sd,ci95_low,ci95_high,batches,windows_per_batch,lag1_autocorrelation');
+    expect(rows).toHaveLength(1 + 3 * 8);
+    expect(rows[1]).toMatch(/^cookie,1,throughput_rps,[\d.]+,[\d.]+,[\d.]+,[\d.]+,5,2,-?[\d.]+$/);
+  });
+
+  /** Sessions of about 30 minutes: the fleet's load ramps up for about half an hour. */
+  function slowRamp(dir: string): string {
+    const file = join(dir, 'ramp.yaml');
+    writeFileSync(file, `name: ramp
+duration: 2h
+window: 1m
+workload:
+  arrivals: { rate: 0.5 }
+  requests: { dist: constant, value: 60 }
+  think: { dist: exponential, mean: 30s }
+  service: { dist: exponential, mean: 50ms }
+fleet: { servers: 2, workers: 2 }
+strategies: [round-robin]
+`);
+    return file;
+  }
+
+  it('advises a longer warm-up when MSER-5 finds a transient beyond it, and says results are unchanged', async () => {
+    const dir = tmp();
+    const file = slowRamp(dir);
+    const r = await cli('run', file, '--out', join(dir, 'a'));
+    expect(r.code).toBe(0);
+    const m = /advice: the warm-up \(0s\) looks too short\..*?finds an initial transient of ([\d.]+)m/s.exec(r.out);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(20);
+    expect(r.out).toMatch(/results above are unchanged/);
+    const quiet = await cli('run', file, '--out', join(dir, 'b'), '--set', 'warmup=60m');
+    expect(quiet.out).not.toMatch(/advice:/);
+  });
+});
+
 describe('bad input: exit 2, one line naming file and field, nothing written', () => {
   const cases: [string, string, RegExp, string[]?][] = [
     ['malformed YAML', 'name: x\nfleet: [servers: 2\n', /bad\.yaml:\d+:\d+: invalid YAML/],
@@ -149,6 +194,8 @@ describe('bad input: exit 2, one line naming file and field, nothing written', (
     ['an unknown strategy on the command line', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--strategies: unknown strategy "nope"/, ['--strategies', 'nope']],
     ['a malformed --set', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--set: expected path=value/, ['--set', 'fleet.servers']],
     ['zero replications', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--replications: expected a whole number/, ['--replications', '0']],
+    ['one batch', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--batch-means: expected a whole number of batches ≥ 2, got 1/, ['--batch-means', '1']],
+    ['more batches than windows', 'duration: 10m\nworkload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--batch-means: 11 batches need at least 11 measured windows, but the measured window holds 10 windows of 1m/, ['--batch-means', '11']],
     ['an unknown baseline', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\nstrategies: [cookie, p2c]\n', /--baseline: unknown strategy "nope": expected one of this run's strategies \(cookie, p2c\)/, ['--baseline', 'nope']],
   ];
   for (const [what, text, message, extra] of cases) {

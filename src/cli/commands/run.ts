@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { checkReplaceable, AtomicDir } from '../../report/output.js';
 import { fingerprint, writeRunFiles } from '../../report/runFiles.js';
-import { comparisonTable, pairedTable } from '../../report/table.js';
+import { measuredWindows } from '../../metrics/batchMeans.js';
+import { formatDuration } from '../../model/units.js';
+import { batchMeansTable, comparisonTable, pairedTable } from '../../report/table.js';
+import { warmupAdvice } from '../../report/warmupAdvice.js';
 import { InputError } from '../../scenario/errors.js';
 import { loadScenario, selectStrategies } from '../../scenario/load.js';
 import { runExperiment } from '../../simulation/experiment.js';
@@ -18,6 +21,7 @@ export function runCommand(io: Io) {
         .option('strategies', { type: 'string', describe: 'Comma-separated strategies to run (default: the scenario\'s)' })
         .option('replications', { type: 'number', default: 1, describe: 'Independent replications (seeds derived from --seed)' })
         .option('baseline', { type: 'string', describe: 'Strategy to pair the others against (default: the first)' })
+        .option('batch-means', { type: 'number', describe: 'Also estimate steady-state metrics of each run from K batches of its measured window' })
         .option('out', { type: 'string', describe: 'Results directory (default: results/<scenario-name>)' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds a different run' }),
     handler: async (argv: Record<string, unknown>) => {
@@ -31,8 +35,9 @@ export function runCommand(io: Io) {
       if (!strategies.some((s) => s.label === baseline)) {
         throw new InputError(`--baseline: unknown strategy "${baseline}": expected one of this run's strategies (${strategies.map((s) => s.label).join(', ')})`);
       }
+      const batches = batchMeansOption(argv['batch-means'], scenario.config);
       const seed = scenario.seed;
-      const inputs = { scenario, strategies, seed, replications, baseline };
+      const inputs = { scenario, strategies, seed, replications, baseline, batchMeans: batches };
       const out = typeof argv.out === 'string' ? argv.out : join('results', scenario.name);
       checkReplaceable(out, fingerprint(inputs), argv.force === true);
 
@@ -48,6 +53,9 @@ export function runCommand(io: Io) {
         io.out(comparisonTable(result));
         const paired = pairedTable(result, baseline);
         if (paired !== '') io.out(`\n${paired}`);
+        if (batches !== undefined) io.out(`\n${batchMeansTable(result, batches)}`);
+        const advice = warmupAdvice(result, scenario.config);
+        if (advice !== '') io.out(`\n${advice}`);
         io.out(`\nwrote ${dir.target}/ (${files.join(', ')})\n`);
       } catch (e) {
         dir.abort();
@@ -55,4 +63,18 @@ export function runCommand(io: Io) {
       }
     },
   };
+}
+
+/** --batch-means K: a whole number ≥ 2, at most the number of measured windows. */
+function batchMeansOption(v: unknown, c: { duration: number; warmup: number; window: number }): number | undefined {
+  if (v === undefined) return undefined;
+  const k = v as number;
+  if (!Number.isInteger(k) || k < 2) throw new InputError(`--batch-means: expected a whole number of batches ≥ 2, got ${String(v)}`);
+  const windows = measuredWindows(c.duration, c.warmup, c.window);
+  if (k > windows) {
+    throw new InputError(
+      `--batch-means: ${k} batches need at least ${k} measured windows, but the measured window holds ${windows} windows of ${formatDuration(c.window)}; use fewer batches, a longer duration or a shorter window (--set window=…)`,
+    );
+  }
+  return k;
 }
