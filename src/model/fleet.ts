@@ -23,17 +23,25 @@ export class Fleet {
     private readonly template: ServerTemplate,
     initial: number,
   ) {
-    for (let i = 0; i < initial; i++) this.add(0);
+    // One refresh for the whole initial fleet: refreshing per server would be quadratic (100,000 servers).
+    for (let i = 0; i < initial; i++) this.start(0);
+    this.refresh();
   }
 
   /** Starts a new server, by default like the template; `kind` overrides its size and weight. */
   add(now: number, kind: { workers?: number; weight?: number } = {}): Server {
+    const server = this.start(now, kind);
+    this.refresh();
+    return server;
+  }
+
+  /** Creates the next server; it joins `up` at the next refresh. */
+  private start(now: number, kind: { workers?: number; weight?: number } = {}): Server {
     const id = this.servers.length;
     const t = this.template;
     const server = new Server(id, `s${id + 1}`, kind.workers ?? t.workers, t.queueLimit, t.sessionTtl, t.sessionCapacity, now);
     server.weight = kind.weight ?? t.weight ?? 1;
     this.servers.push(server);
-    this.refresh();
     return server;
   }
 
