@@ -7,6 +7,7 @@ import { formatDuration } from '../../model/units.js';
 import { batchMeansTable, comparisonTable, pairedTable } from '../../report/table.js';
 import { warmupAdvice } from '../../report/warmupAdvice.js';
 import { InputError } from '../../scenario/errors.js';
+import { estimateCost, refusal } from '../../scenario/estimate.js';
 import { loadScenario, selectStrategies } from '../../scenario/load.js';
 import { runExperiment } from '../../simulation/experiment.js';
 import type { Io } from '../io.js';
@@ -23,7 +24,8 @@ export function runCommand(io: Io) {
         .option('baseline', { type: 'string', describe: 'Strategy to pair the others against (default: the first)' })
         .option('batch-means', { type: 'number', describe: 'Also estimate steady-state metrics of each run from K batches of its measured window' })
         .option('out', { type: 'string', describe: 'Results directory (default: results/<scenario-name>)' })
-        .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds a different run' }),
+        .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds a different run' })
+        .option('yes', { type: 'boolean', default: false, describe: 'Run even when the estimated size is absurd (billions of requests)' }),
     handler: async (argv: Record<string, unknown>) => {
       const scenario = loadScenario(String(argv.scenario), toSets(argv));
       const strategies = selectStrategies(scenario, listOption(argv.strategies));
@@ -36,6 +38,10 @@ export function runCommand(io: Io) {
         throw new InputError(`--baseline: unknown strategy "${baseline}": expected one of this run's strategies (${strategies.map((s) => s.label).join(', ')})`);
       }
       const batches = batchMeansOption(argv['batch-means'], scenario.config);
+      const tooBig = refusal(estimateCost(scenario.config, strategies.length * replications));
+      if (tooBig !== undefined && argv.yes !== true) {
+        throw new InputError(`${scenario.file}: ${tooBig}; shorten the duration, lower the rate, or pass --yes to run it anyway`);
+      }
       const seed = scenario.seed;
       const inputs = { scenario, strategies, seed, replications, baseline, batchMeans: batches };
       const out = typeof argv.out === 'string' ? argv.out : join('results', scenario.name);
