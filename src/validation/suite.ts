@@ -69,7 +69,7 @@ export function verdict(checks: readonly Check[]): string {
 
 /** docs/VALIDATION.md: how the checks are made, and the table. Deterministic: no timings. */
 export function markdown(checks: readonly Check[], opts: { quick: boolean; seed: number }): string {
-  const rules = [...new Set(checks.filter((c) => c.rule !== undefined).map((c) => `${c.quantity}: ${c.rule}`))];
+  const rules = [...new Set(checks.filter((c) => c.rule !== undefined).map((c) => `${c.quantity.replace(/ \(.*\)$/, '')}: ${c.rule}`))];
   const lines = [
     '# Validation against theory',
     '',
