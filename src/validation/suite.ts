@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ballsChecks } from './ballsIntoBins.js';
-import { LEVEL, type Check } from './check.js';
+import { LEVEL, LEVEL_TEXT, type Check } from './check.js';
 import { remapChecks, ringSpreadChecks } from './hashing.js';
 import { batchMeansChecks, QUEUE_CASES, queueChecks } from './queueing.js';
 
@@ -55,7 +55,7 @@ const cells = (c: Check) => [c.group, c.quantity, num(c.exact), `${num(c.mean)} 
 
 /** The checks as an aligned text table, with a verdict line. */
 export function textTable(checks: readonly Check[]): string {
-  const head = ['case', 'quantity', 'exact', `simulated ± ${LEVEL * 100}% CI`, 'pass'];
+  const head = ['case', 'quantity', 'exact', `simulated ± ${LEVEL_TEXT} CI`, 'pass'];
   const rows = [head, ...checks.map(cells)];
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -88,14 +88,14 @@ export function markdown(checks: readonly Check[], opts: { quick: boolean; seed:
     '  server) against its exact expectation (N − 1)/(NV + 1) plus key-sampling noise.',
     '- **Balls into bins**: n balls into n bins through the `random` and `p2c` balancers.',
     '',
-    `**Pass** means the ${LEVEL * 100}% Student-t confidence interval of the simulated mean (over replications, batches or trials)`,
+    `**Pass** means the ${LEVEL_TEXT} Student-t confidence interval of the simulated mean (over replications, batches or trials)`,
     `covers the exact value. A correct simulator fails a given check by chance with probability ${+(100 * (1 - LEVEL)).toFixed(2)}%, so the`,
-    `${checks.length} checks together fail by chance with probability at most ${+(100 * (1 - LEVEL) * checks.length).toFixed(1)}% (Bonferroni); seeds are fixed, so the`,
+    `${checks.length} checks together fail by chance with probability at most ${+(100 * (1 - LEVEL) * checks.length).toFixed(2)}% (Bonferroni); seeds are fixed, so the`,
     'result is deterministic. Exceptions:',
     '',
     ...rules.map((r) => `- ${r}.`),
     '',
-    `| case | quantity | exact | simulated ± ${LEVEL * 100}% CI | pass |`,
+    `| case | quantity | exact | simulated ± ${LEVEL_TEXT} CI | pass |`,
     '| --- | --- | ---: | ---: | --- |',
     ...checks.map((c) => `| ${cells(c).join(' | ')} |`),
     '',
