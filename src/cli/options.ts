@@ -1,3 +1,4 @@
+import { InputError } from '../scenario/errors.js';
 import type { Argv } from 'yargs';
 
 /** Options every scenario-reading command shares: overrides by path, and sugar for the common ones. */
@@ -12,7 +13,11 @@ export function sharedScenarioOptions(y: Argv) {
 /** The --set list, with --seed and --duration as overrides after it. */
 export function toSets(argv: Record<string, unknown>): string[] {
   const sets = ((argv.set as string[] | undefined) ?? []).map(String);
-  if (argv.seed !== undefined) sets.push(`seed=${String(argv.seed)}`);
+  if (argv.seed !== undefined) {
+    const seed = argv.seed as number;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new InputError(`--seed: expected a whole number from 0 to 4294967295, got ${String(seed)}`);
+    sets.push(`seed=${seed}`);
+  }
   if (argv.duration !== undefined) sets.push(`duration=${String(argv.duration)}`);
   return sets;
 }

@@ -2,7 +2,7 @@ import type { Server } from '../model/server.js';
 import { LossCause, type Session } from '../model/session.js';
 import { coefficientOfVariation, jainIndex, maxOverMean, mean } from './formulas.js';
 import { LatencyHistogram } from './latency.js';
-import type { Conservation, RunMetrics, ServerRow, Summary, WindowRow } from './results.js';
+import type { Conservation, RunMetrics, ServerRow, Summary, WindowRow, WindowTotal } from './results.js';
 
 /** Why a request failed (it got an error, not a response). */
 export const FailReason = {
@@ -65,6 +65,9 @@ export class Collector {
   private readonly acc: ServerAcc[] = [];
   private readonly latency = new LatencyHistogram();
   private readonly windows: WindowRow[] = [];
+  private readonly totals: WindowTotal[] = [];
+  /** Counts of the current window (fleet-wide), reset at each window end. */
+  private readonly win = { sent: 0, completed: 0, latency: 0, wait: 0, waited: 0, dropped: 0, failed: 0, losses: 0 };
   private readonly tmp = { busy: 0, queue: 0, up: 0 };
   private lastCut = 0;
   private windowStart = 0;
@@ -75,6 +78,8 @@ export class Collector {
   private lostSessions = 0;
   private requests = 0;
   private completed = 0;
+  private waitSum = 0;
+  private waited = 0;
   private dropped = 0;
   private failed = 0;
   private failedUndetected = 0;
@@ -106,27 +111,38 @@ export class Collector {
 
   requestSent(now: number): void {
     this.total.sent++;
+    this.win.sent++;
     if (now >= this.opts.warmup) this.requests++;
   }
 
-  completedAt(server: Server, latency: number, now: number): void {
+  /** A request completed on `server`, `latency` after it was sent, having waited `wait` in the queue. */
+  completedAt(server: Server, latency: number, wait: number, now: number): void {
     this.total.completed++;
     const a = this.acc[server.id]!;
     a.window.served++;
+    const w = this.win;
+    w.completed++;
+    w.latency += latency;
+    w.wait += wait;
+    if (wait > 0) w.waited++;
     if (now >= this.opts.warmup) {
       this.completed++;
       a.measured.served++;
       this.latency.add(latency);
+      this.waitSum += wait;
+      if (wait > 0) this.waited++;
     }
   }
 
   droppedAt(now: number): void {
     this.total.dropped++;
+    this.win.dropped++;
     if (now >= this.opts.warmup) this.dropped++;
   }
 
   failedAt(now: number, reason: FailReason): void {
     this.total.failed++;
+    this.win.failed++;
     if (now >= this.opts.warmup) {
       this.failed++;
       if (reason === FailReason.undetected) this.failedUndetected++;
@@ -142,6 +158,7 @@ export class Collector {
   /** A request of `s` landed where its state was not. */
   loss(s: Session, cause: LossCause, now: number): void {
     if (now >= this.opts.warmup) this.losses[cause]!++;
+    if (cause !== LossCause.expired) this.win.losses++;
     if (cause !== LossCause.expired && !s.lost) {
       s.lost = true;
       if (s.start >= this.opts.warmup) this.lostSessions++;
@@ -165,6 +182,7 @@ export class Collector {
     const start = this.windowStart;
     const len = now - start;
     const measured = start >= this.opts.warmup;
+    this.pushTotal(start, now, measured);
     for (const a of this.acc) {
       // Rows only for servers in the fleet during the window: added before its end, not removed before its start.
       if (a.removedAt <= start || a.addedAt >= now) continue;
@@ -189,18 +207,53 @@ export class Collector {
         sessions_held: held,
         up: len > 0 ? w.up / len : 0,
       });
-      w.reset();
     }
+    for (const a of this.acc) a.window.reset();
     this.windowStart = now;
     this.windowIndex++;
+  }
+
+  /** The fleet totals of the window [start, end), from the counters and the servers' window spans. */
+  private pushTotal(start: number, end: number, measured: boolean): void {
+    let busy = 0;
+    let queue = 0;
+    let capacity = 0;
+    for (const a of this.acc) {
+      busy += a.window.busy;
+      queue += a.window.queue;
+      capacity += a.window.up * a.server.workers;
+    }
+    const w = this.win;
+    this.totals.push({
+      window: this.windowIndex,
+      start_s: start,
+      end_s: end,
+      measured,
+      sent: w.sent,
+      completed: w.completed,
+      latency_sum: w.latency,
+      wait_sum: w.wait,
+      waited: w.waited,
+      dropped: w.dropped,
+      failed: w.failed,
+      routing_losses: w.losses,
+      busy,
+      queue,
+      capacity,
+    });
+    w.sent = w.completed = w.latency = w.wait = w.waited = w.dropped = w.failed = w.losses = 0;
   }
 
   finish(servers: readonly Server[]): RunMetrics {
     const { warmup, duration } = this.opts;
     const span = duration - warmup;
     const rows: ServerRow[] = [];
+    let busyArea = 0;
+    let queueArea = 0;
     for (const a of this.acc) {
       const m = a.measured;
+      busyArea += m.busy;
+      queueArea += m.queue;
       if (m.up <= 0) continue;
       rows.push({
         server: a.server.name,
@@ -240,6 +293,8 @@ export class Collector {
       windowed_max_mean: this.windowedMaxMean(),
       utilization_mean: mean(utils),
       utilization_max: utils.length > 0 ? Math.max(...utils) : 0,
+      queue_mean: span > 0 ? queueArea / span : 0,
+      in_system_mean: span > 0 ? (busyArea + queueArea) / span : 0,
       sessions_held_max: rows.reduce((m, r) => Math.max(m, r.sessions_held_max), 0),
       lb_entries_max: this.lbEntriesMax,
       lb_memory_bytes_max: this.lbBytesMax,
@@ -247,6 +302,8 @@ export class Collector {
       latency_p50_ms: lat.quantile(0.5) * 1000,
       latency_p95_ms: lat.quantile(0.95) * 1000,
       latency_p99_ms: lat.quantile(0.99) * 1000,
+      wait_mean_ms: this.completed > 0 ? (1000 * this.waitSum) / this.completed : 0,
+      wait_probability: this.completed > 0 ? this.waited / this.completed : 0,
     };
     let inFlight = 0;
     for (const s of servers) inFlight += s.inflight;
@@ -261,7 +318,7 @@ export class Collector {
       sessionsEnded: t.ended,
       sessionsActive: t.started - t.ended,
     };
-    return { summary, servers: rows, windows: this.windows, conservation };
+    return { summary, servers: rows, windows: this.windows, windowTotals: this.totals, conservation };
   }
 
   /**

@@ -38,6 +38,10 @@ export interface Summary {
   /** Busy workers / workers over up time, mean and max over servers. */
   utilization_mean: number;
   utilization_max: number;
+  /** Requests waiting in queues, time-averaged over the measured window, summed over the fleet (Lq). */
+  queue_mean: number;
+  /** Requests in service or waiting, time-averaged, summed over the fleet (L). */
+  in_system_mean: number;
   /** Largest number of session states one server held at a window end. */
   sessions_held_max: number;
   /** Most affinity entries the load balancer held (stick tables), and their memory. */
@@ -47,6 +51,10 @@ export interface Summary {
   latency_p50_ms: number;
   latency_p95_ms: number;
   latency_p99_ms: number;
+  /** Mean time a completed request waited in a server queue before service (Wq). */
+  wait_mean_ms: number;
+  /** Fraction of completed requests that waited in a queue (wait > 0). */
+  wait_probability: number;
 }
 
 export const SUMMARY_COLUMNS: readonly (keyof Summary)[] = [
@@ -70,6 +78,8 @@ export const SUMMARY_COLUMNS: readonly (keyof Summary)[] = [
   'windowed_max_mean',
   'utilization_mean',
   'utilization_max',
+  'queue_mean',
+  'in_system_mean',
   'sessions_held_max',
   'lb_entries_max',
   'lb_memory_bytes_max',
@@ -77,6 +87,8 @@ export const SUMMARY_COLUMNS: readonly (keyof Summary)[] = [
   'latency_p50_ms',
   'latency_p95_ms',
   'latency_p99_ms',
+  'wait_mean_ms',
+  'wait_probability',
 ];
 
 /** One server over the measured window. */
@@ -113,6 +125,34 @@ export interface WindowRow {
   up: number;
 }
 
+/**
+ * Fleet totals of one time window (warm-up windows included, marked): the
+ * sums from which per-window means are formed. Batch means group measured
+ * windows; the warm-up advice reads the congestion series from them.
+ */
+export interface WindowTotal {
+  window: number;
+  start_s: number;
+  end_s: number;
+  measured: boolean;
+  /** Requests sent to the balancer in the window. */
+  sent: number;
+  /** Requests completed in the window, and the sums of their latencies and waits (seconds). */
+  completed: number;
+  latency_sum: number;
+  wait_sum: number;
+  /** Completed requests that waited in a queue. */
+  waited: number;
+  dropped: number;
+  failed: number;
+  /** Session-loss events other than expiry. */
+  routing_losses: number;
+  /** Worker-seconds spent serving, request-seconds spent queueing, worker-seconds of up capacity. */
+  busy: number;
+  queue: number;
+  capacity: number;
+}
+
 /** Counts over the whole run (warm-up included) that must balance. */
 export interface Conservation {
   requestsSent: number;
@@ -129,5 +169,7 @@ export interface RunMetrics {
   summary: Summary;
   servers: ServerRow[];
   windows: WindowRow[];
+  /** One per window: fleet totals (not written to CSV; used by batch means and warm-up advice). */
+  windowTotals: WindowTotal[];
   conservation: Conservation;
 }

@@ -27,18 +27,26 @@ export class Fleet {
     private readonly template: ServerTemplate,
     initial: number | readonly ServerKind[],
   ) {
+    // One refresh for the whole initial fleet: refreshing per server would be quadratic (100,000 servers).
     const kinds = typeof initial === 'number' ? Array.from({ length: initial }, () => ({})) : initial;
-    for (const kind of kinds) this.add(0, kind);
+    for (const kind of kinds) this.start(0, kind);
+    this.refresh();
   }
 
   /** Starts a new server, by default like the template; `kind` overrides its size and weight. */
   add(now: number, kind: ServerKind = {}): Server {
+    const server = this.start(now, kind);
+    this.refresh();
+    return server;
+  }
+
+  /** Creates the next server; it joins `available` at the next refresh. */
+  private start(now: number, kind: ServerKind = {}): Server {
     const id = this.servers.length;
     const t = this.template;
     const server = new Server(id, `s${id + 1}`, kind.workers ?? t.workers, t.queueLimit, t.sessionTtl, t.sessionCapacity, now);
     server.weight = kind.weight ?? t.weight ?? 1;
     this.servers.push(server);
-    this.refresh();
     return server;
   }
 

@@ -61,6 +61,8 @@ export interface Session {
   sentAt: number;
   /** The load balancer should (re)write the stored binding for this request (set when it is routed). */
   rebind: boolean;
+  /** When the current request started service (its wait is startedAt − sentAt). */
+  startedAt: number;
   /** Server id named by the load-balancer cookie the client holds; −1 none. */
   cookie: number;
   /** When that cookie was issued and last presented (for max-life / max-idle). */
@@ -84,4 +86,18 @@ export interface Session {
   at: number;
   /** Engine id of the pending completion event, to cancel it on a crash. */
   completion: number;
+}
+
+/**
+ * A session that stands for a request but belongs to no workload (balls in
+ * bins, tests): no client, no demands, no state.
+ */
+export function placeholderSession(id = 0): Session {
+  return {
+    id, start: 0, key: 0, ip: 0, natGroup: -1, ipChangeRate: 0, ipVersion: 0, nextIpChange: Infinity, clientId: 0,
+    acceptsCookies: false, sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, demands: [], thinks: [],
+    hasCookie: false, hasHeader: false, hasParam: false, hasRoute: false, next: 0, sentAt: 0, rebind: false, startedAt: 0,
+    cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateId: 0, lastAccess: 0, dropCause: LossCause.none,
+    droppedAt: 0, lost: false, ended: false, at: -1, completion: -1,
+  };
 }

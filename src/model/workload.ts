@@ -160,6 +160,7 @@ export class Workload {
       next: 0,
       sentAt: now,
       rebind: false,
+      startedAt: now,
       cookie: -1,
       cookieIssued: 0,
       cookieUsed: 0,

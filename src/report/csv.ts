@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { SUMMARY_COLUMNS } from '../metrics/results.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
 import { formatCell } from './format.js';
+import { batchRows, comparisonRows, pairedRows } from './statistics.js';
 
 export const SERVER_COLUMNS = [
   'server',
@@ -31,6 +32,13 @@ export const TIMESERIES_COLUMNS = [
 
 const KEYS = ['scenario', 'strategy', 'replication', 'seed'] as const;
 
+export const COMPARISON_COLUMNS = ['strategy', 'metric', 'mean', 'sd', 'ci95_low', 'ci95_high', 'replications'] as const;
+export const PAIRED_COLUMNS = ['strategy', 'baseline', 'metric', 'mean_diff', 'ci95_low', 'ci95_high', 'replications', 'significant'] as const;
+
+export const BATCH_COLUMNS = [
+  'strategy', 'replication', 'metric', 'mean', 'sd', 'ci95_low', 'ci95_high', 'batches', 'windows_per_batch', 'lag1_autocorrelation',
+] as const;
+
 function table(columns: readonly string[], rows: Record<string, unknown>[]): string {
   return stringify(
     rows.map((r) => columns.map((c) => formatCell(r[c]))),
@@ -54,4 +62,22 @@ export function experimentCsv(scenario: string, result: ExperimentResult): Recor
     'servers.csv': table([...KEYS, ...SERVER_COLUMNS], servers),
     'timeseries.csv': table([...KEYS, ...TIMESERIES_COLUMNS], windows),
   };
+}
+
+/**
+ * The statistics across replications, as text: comparison.csv (mean, sd and
+ * 95% CI of every metric of every strategy) and paired.csv (differences from
+ * the baseline, replication by replication). Intervals are empty with one
+ * replication.
+ */
+export function statisticsCsv(result: ExperimentResult, baseline: string): Record<'comparison.csv' | 'paired.csv', string> {
+  return {
+    'comparison.csv': table(COMPARISON_COLUMNS, comparisonRows(result) as unknown as Record<string, unknown>[]),
+    'paired.csv': table(PAIRED_COLUMNS, pairedRows(result, baseline) as unknown as Record<string, unknown>[]),
+  };
+}
+
+/** batch-means.csv: for every run, every steady-state metric by `k` batch means of its measured window. */
+export function batchMeansCsv(result: ExperimentResult, k: number): string {
+  return table(BATCH_COLUMNS, batchRows(result, k) as unknown as Record<string, unknown>[]);
 }

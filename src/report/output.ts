@@ -20,6 +20,7 @@ export class AtomicDir {
     this.target = resolve(target);
     this.tmp = join(dirname(this.target), `.${basename(this.target)}.tmp-${process.pid}`);
     mkdirSync(dirname(this.target), { recursive: true });
+    cleanStale(this.target);
     rmSync(this.tmp, { recursive: true, force: true });
     mkdirSync(this.tmp);
     process.once('SIGINT', this.onSignal);
@@ -56,6 +57,42 @@ export class AtomicDir {
     this.done = true;
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
+  }
+}
+
+/** Whether a process with this id is running (EPERM: it is, but not ours). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Cleans what a killed run (SIGKILL, power loss) left beside `target`: its
+ * `.NAME.tmp-PID` directory, and its `.NAME.old-PID` directory, which holds
+ * the previous results if it died between the two renames of a commit (they
+ * are put back when `target` is missing). Directories of live processes are
+ * left alone: another run may be writing them.
+ */
+export function cleanStale(target: string): void {
+  const dir = dirname(target);
+  const name = basename(target);
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)$`);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries.sort()) {
+    const m = pattern.exec(entry);
+    if (m === null || alive(Number(m[2]))) continue;
+    const path = join(dir, entry);
+    if (m[1] === 'old' && !existsSync(target)) renameSync(path, target);
+    else rmSync(path, { recursive: true, force: true });
   }
 }
 

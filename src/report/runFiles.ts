@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Scenario, ResolvedStrategy } from '../scenario/load.js';
 import type { ExperimentResult } from '../simulation/experiment.js';
 import { VERSION } from '../version.js';
-import { experimentCsv } from './csv.js';
+import { batchMeansCsv, experimentCsv, statisticsCsv } from './csv.js';
 import type { AtomicDir } from './output.js';
-import { parseResults } from './results.js';
+import { parseResults, type ResultTexts } from './results.js';
 import { writeReport } from './writeReport.js';
 
 export interface RunInputs {
@@ -12,6 +12,10 @@ export interface RunInputs {
   strategies: readonly ResolvedStrategy[];
   seed: number;
   replications: number;
+  /** The strategy label paired differences are taken from. */
+  baseline: string;
+  /** Batches per run for batch-means.csv; undefined writes none. */
+  batchMeans?: number;
 }
 
 /** JSON with Infinity written as "unbounded" (JSON has no infinity). */
@@ -28,13 +32,16 @@ export function fingerprint(inputs: RunInputs): string {
     strategies: inputs.strategies.map((s) => ({ label: s.label, name: s.name, options: s.options })),
     seed: inputs.seed,
     replications: inputs.replications,
+    baseline: inputs.baseline,
+    batchMeans: inputs.batchMeans ?? null,
   });
   return createHash('sha256').update(basis).digest('hex').slice(0, 16);
 }
 
 /**
  * Writes everything a run produces into `dir`: summary.csv, servers.csv,
- * timeseries.csv, run.json, then report.html and charts/*.png drawn from
+ * timeseries.csv, comparison.csv, paired.csv, batch-means.csv (with
+ * --batch-means), run.json, then report.html and charts/*.png drawn from
  * those files' text (as `stickysim report` does). Wall-clock figures go to
  * run.json only, so the CSV files are byte-identical across reruns.
  */
@@ -44,7 +51,8 @@ export async function writeRunFiles(
   result: ExperimentResult,
   timing: { elapsedSeconds: number },
 ): Promise<string[]> {
-  const csv = experimentCsv(inputs.scenario.name, result);
+  const csv: Record<string, string> = { ...experimentCsv(inputs.scenario.name, result), ...statisticsCsv(result, inputs.baseline) };
+  if (inputs.batchMeans !== undefined) csv['batch-means.csv'] = batchMeansCsv(result, inputs.batchMeans);
   for (const [name, text] of Object.entries(csv)) dir.write(name, text);
   const events = result.runs.reduce((a, r) => a + r.events, 0);
   const requests = result.runs.reduce((a, r) => a + r.metrics.conservation.requestsSent, 0);
@@ -56,6 +64,8 @@ export async function writeRunFiles(
     description: inputs.scenario.description,
     seed: inputs.seed,
     replications: inputs.replications,
+    baseline: inputs.baseline,
+    batch_means: inputs.batchMeans ?? null,
     strategies: inputs.strategies.map((s) => ({ label: s.label, name: s.name, options: s.options })),
     resolved: inputs.scenario.doc,
     timing: {
@@ -66,6 +76,6 @@ export async function writeRunFiles(
     },
   });
   dir.write('run.json', runJson);
-  const drawn = await writeReport(dir, parseResults({ ...csv, 'run.json': runJson }, dir.target));
+  const drawn = await writeReport(dir, parseResults({ ...(csv as Omit<ResultTexts, 'run.json'>), 'run.json': runJson }, dir.target));
   return [...Object.keys(csv), 'run.json', ...drawn];
 }

@@ -120,6 +120,7 @@ export function applySet(doc: Record<string, unknown>, set: string): void {
   const eq = set.indexOf('=');
   if (eq <= 0) throw new InputError(`--set: expected path=value, got "${set}"`);
   const path = parsePath(set.slice(0, eq), set);
+  if (typeof path[0] !== 'string') throw new InputError(`--set: expected a field path like fleet.servers or timeline[0].at, got "${set}"`);
   let value: unknown;
   try {
     value = YAML.parse(set.slice(eq + 1));

@@ -7,8 +7,10 @@ export class InvariantError extends Error {
 
 /**
  * What must hold at the end of every run: every request and session is
- * accounted for, per-server totals add up to the fleet's, and no output is
- * NaN, infinite or negative.
+ * accounted for, per-server and per-window totals add up to the fleet's and
+ * the run's, time never runs backwards, fractions stay within [0, 1], and no
+ * output is NaN, infinite or negative. Statistical laws (Little's) are checked
+ * by `npm run validate`, never here: noise must not fail a normal run.
  */
 export function checkInvariants(m: RunMetrics, strategy: string, seed: number): void {
   const fail = (what: string) => {
@@ -30,6 +32,29 @@ export function checkInvariants(m: RunMetrics, strategy: string, seed: number): 
   }
   for (const s of m.servers) {
     for (const [k, v] of Object.entries(s)) if (typeof v === 'number' && (!Number.isFinite(v) || v < 0)) fail(`servers.${s.server}.${k} = ${v}`);
-    if (s.utilization > 1 + 1e-9) fail(`servers.${s.server}.utilization = ${s.utilization} > 1`);
+    if (s.utilization > 1 + EPS) fail(`servers.${s.server}.utilization = ${s.utilization} > 1`);
+  }
+  const u = m.summary;
+  for (const k of ['session_loss_rate', 'wait_probability', 'jain_index', 'utilization_mean', 'utilization_max'] as const) {
+    if (u[k] > 1 + EPS) fail(`summary.${k} = ${u[k]} > 1`);
+  }
+  if (u.wait_mean_ms > u.latency_mean_ms * (1 + EPS)) fail(`summary.wait_mean_ms ${u.wait_mean_ms} > latency_mean_ms ${u.latency_mean_ms}`);
+  if (u.queue_mean > u.in_system_mean * (1 + EPS)) fail(`summary.queue_mean ${u.queue_mean} > in_system_mean ${u.in_system_mean}`);
+  let prevStart = 0;
+  for (const w of m.windows) {
+    for (const [k, v] of Object.entries(w)) if (typeof v === 'number' && (!Number.isFinite(v) || v < 0)) fail(`windows[${w.window}].${w.server}.${k} = ${v}`);
+    if (w.utilization > 1 + EPS || w.up > 1 + EPS) fail(`windows[${w.window}].${w.server}: utilization ${w.utilization} or up ${w.up} > 1`);
+    if (w.end_s <= w.start_s || w.start_s < prevStart) fail(`windows[${w.window}]: time runs backwards (${w.start_s}–${w.end_s})`);
+    prevStart = w.start_s;
+  }
+  // The per-window fleet totals partition the whole run: they add up to the run's counts.
+  const sum = (k: 'sent' | 'completed' | 'dropped' | 'failed') => m.windowTotals.reduce((a, w) => a + w[k], 0);
+  const pairs = [['sent', c.requestsSent], ['completed', c.requestsCompleted], ['dropped', c.requestsDropped], ['failed', c.requestsFailed]] as const;
+  for (const [k, v] of pairs) if (sum(k) !== v) fail(`window totals of ${k} ${sum(k)} ≠ run total ${v}`);
+  for (let i = 1; i < m.windowTotals.length; i++) {
+    if (m.windowTotals[i]!.start_s !== m.windowTotals[i - 1]!.end_s) fail(`window totals ${i - 1} and ${i} are not contiguous`);
   }
 }
+
+/** Relative slack for comparisons of floating-point sums. */
+const EPS = 1e-9;

@@ -216,6 +216,7 @@ export class Simulation {
     const now = this.sim.now;
     server.account(now);
     server.startService(s);
+    s.startedAt = now;
     s.completion = this.sim.schedule(now + s.demands[s.next]! + this.storeLatency, DONE, s);
   }
 
@@ -226,7 +227,7 @@ export class Simulation {
     server.endService(s);
     s.at = -1;
     s.completion = -1;
-    this.metrics.completedAt(server, now - s.sentAt, now);
+    this.metrics.completedAt(server, now - s.sentAt, s.startedAt - s.sentAt, now);
     this.tracer?.({ t: now, type: 'complete', session: s.id, request: s.next, server: server.name, latency: now - s.sentAt });
     this.lb.onResponse(s, server, now);
     const waiting = server.dequeue();

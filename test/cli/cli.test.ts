@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { SUMMARY_COLUMNS } from '../../src/metrics/results.js';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -48,13 +49,13 @@ describe('stickysim run', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/strategy\s+sessions\s+loss %/);
     for (const s of ['cookie', 'round-robin', 'ip-ring']) expect(r.out).toContain(`\n${s} `);
-    expect(readdirSync(out).sort()).toEqual(['charts', 'report.html', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
+    expect(readdirSync(out).sort()).toEqual(['charts', 'comparison.csv', 'paired.csv', 'report.html', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
     expect(readdirSync(join(out, 'charts')).sort()).toEqual([
       'imbalance.png', 'latency.png', 'load-cookie.png', 'load-ip-ring.png', 'load-round-robin.png', 'session-loss.png',
     ]);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(summary[0]).toBe(
-      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,failed_undetected,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,sessions_held_max,lb_entries_max,lb_memory_bytes_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms',
+      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,failed_undetected,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,queue_mean,in_system_mean,sessions_held_max,lb_entries_max,lb_memory_bytes_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms,wait_mean_ms,wait_probability',
     );
     expect(summary).toHaveLength(4);
     const servers = readFileSync(join(out, 'servers.csv'), 'utf8').trim().split('\n');
@@ -71,12 +72,15 @@ describe('stickysim run', () => {
   it('is deterministic: byte-identical CSV across runs and processes', async () => {
     const dir = tmp();
     const file = smallScenario(dir);
-    await cli('run', file, '--out', join(dir, 'a'), '--replications', '2');
-    const p = spawnSync('node', ['dist/cli/main.js', 'run', file, '--out', join(dir, 'b'), '--replications', '2'], { encoding: 'utf8' });
+    await cli('run', file, '--out', join(dir, 'a'), '--replications', '2', '--batch-means', '5');
+    const p = spawnSync('node', ['dist/cli/main.js', 'run', file, '--out', join(dir, 'b'), '--replications', '2', '--batch-means', '5'], { encoding: 'utf8' });
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
-    for (const f of ['summary.csv', 'servers.csv', 'timeseries.csv']) {
-      expect(readFileSync(join(dir, 'b', f), 'utf8')).toBe(readFileSync(join(dir, 'a', f), 'utf8'));
+    const csvs = readdirSync(join(dir, 'a')).filter((f) => f.endsWith('.csv')).sort();
+    expect(csvs).toEqual(readdirSync(join(dir, 'b')).filter((f) => f.endsWith('.csv')).sort());
+    expect(csvs).toEqual(['batch-means.csv', 'comparison.csv', 'paired.csv', 'servers.csv', 'summary.csv', 'timeseries.csv']);
+    for (const f of csvs) {
+      expect(readFileSync(join(dir, 'b', f), 'utf8'), f).toBe(readFileSync(join(dir, 'a', f), 'utf8'));
     }
     expect(readFileSync(join(dir, 'b', 'charts', 'session-loss.png')).equals(readFileSync(join(dir, 'a', 'charts', 'session-loss.png')))).toBe(true);
     // Two replications: rows 1 and 2 of each strategy, distinct seeds; replication 1 uses the master seed.
@@ -111,6 +115,76 @@ describe('stickysim run', () => {
   });
 });
 
+describe('paired comparison', () => {
+  it('prints the differences from --baseline and writes comparison.csv and paired.csv', async () => {
+    const dir = tmp();
+    const out = join(dir, 'o');
+    const r = await cli('run', smallScenario(dir), '--out', out, '--replications', '3', '--baseline', 'round-robin');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Paired differences from round-robin \(strategy − round-robin.*over 3 replications\):/);
+    expect(r.out).toMatch(/\ncookie\s+-\d+\.\d\d \[-\d+\.\d\d, -\d+\.\d\d\]/); // cookie loses far fewer sessions
+    const paired = readFileSync(join(out, 'paired.csv'), 'utf8').trim().split('\n');
+    expect(paired).toHaveLength(1 + 2 * SUMMARY_COLUMNS.length); // cookie and ip-ring × every summary metric
+    expect(paired.every((l, i) => i === 0 || l.split(',')[1] === 'round-robin')).toBe(true);
+    const comparison = readFileSync(join(out, 'comparison.csv'), 'utf8').trim().split('\n');
+    expect(comparison).toHaveLength(1 + 3 * SUMMARY_COLUMNS.length);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).baseline).toBe('round-robin');
+  });
+
+  it('one replication: says that paired differences need two when a baseline is asked for, else nothing', async () => {
+    const dir = tmp();
+    const r = await cli('run', smallScenario(dir), '--out', join(dir, 'o'), '--baseline', 'cookie');
+    expect(r.out).toMatch(/Paired differences against cookie need at least 2 replications/);
+    const plain = await cli('run', smallScenario(dir), '--out', join(dir, 'p'));
+    expect(plain.out).not.toMatch(/Paired differences/);
+  });
+});
+
+describe('batch means and warm-up advice', () => {
+  it('--batch-means K prints steady-state intervals and writes batch-means.csv', async () => {
+    const dir = tmp();
+    const out = join(dir, 'o');
+    const r = await cli('run', smallScenario(dir), '--out', out, '--batch-means', '5');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Batch means: 5 batches of 2 windows/);
+    expect(r.out).toMatch(/\ncookie\s+\d+\.\d\d ± \d+\.\d\d/);
+    const rows = readFileSync(join(out, 'batch-means.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('strategy,replication,metric,mean,sd,ci95_low,ci95_high,batches,windows_per_batch,lag1_autocorrelation');
+    expect(rows).toHaveLength(1 + 3 * 8);
+    expect(rows[1]).toMatch(/^cookie,1,throughput_rps,[\d.]+,[\d.]+,[\d.]+,[\d.]+,5,2,-?[\d.]+$/);
+  });
+
+  /** Sessions of about 30 minutes: the fleet's load ramps up for about half an hour. */
+  function slowRamp(dir: string): string {
+    const file = join(dir, 'ramp.yaml');
+    writeFileSync(file, `name: ramp
+duration: 2h
+window: 1m
+workload:
+  arrivals: { rate: 0.5 }
+  requests: { dist: constant, value: 60 }
+  think: { dist: exponential, mean: 30s }
+  service: { dist: exponential, mean: 50ms }
+fleet: { servers: 2, workers: 2 }
+strategies: [round-robin]
+`);
+    return file;
+  }
+
+  it('advises a longer warm-up when MSER-5 finds a transient beyond it, and says results are unchanged', async () => {
+    const dir = tmp();
+    const file = slowRamp(dir);
+    const r = await cli('run', file, '--out', join(dir, 'a'));
+    expect(r.code).toBe(0);
+    const m = /advice: the warm-up \(0s\) looks too short\..*?finds an initial transient of ([\d.]+)m/s.exec(r.out);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(20);
+    expect(r.out).toMatch(/results above are unchanged/);
+    const quiet = await cli('run', file, '--out', join(dir, 'b'), '--set', 'warmup=60m');
+    expect(quiet.out).not.toMatch(/advice:/);
+  });
+});
+
 describe('bad input: exit 2, one line naming file and field, nothing written', () => {
   const cases: [string, string, RegExp, string[]?][] = [
     ['malformed YAML', 'name: x\nfleet: [servers: 2\n', /bad\.yaml:\d+:\d+: invalid YAML/],
@@ -123,6 +197,9 @@ describe('bad input: exit 2, one line naming file and field, nothing written', (
     ['an unknown strategy on the command line', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--strategies: unknown strategy "nope"/, ['--strategies', 'nope']],
     ['a malformed --set', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--set: expected path=value/, ['--set', 'fleet.servers']],
     ['zero replications', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--replications: expected a whole number/, ['--replications', '0']],
+    ['one batch', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--batch-means: expected a whole number of batches ≥ 2, got 1/, ['--batch-means', '1']],
+    ['more batches than windows', 'duration: 10m\nworkload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\n', /--batch-means: 11 batches need at least 11 measured windows, but the measured window holds 10 windows of 1m/, ['--batch-means', '11']],
+    ['an unknown baseline', 'workload:\n  arrivals: { rate: 1 }\nfleet: { servers: 1 }\nstrategies: [cookie, p2c]\n', /--baseline: unknown strategy "nope": expected one of this run's strategies \(cookie, p2c\)/, ['--baseline', 'nope']],
   ];
   for (const [what, text, message, extra] of cases) {
     it(what, async () => {
@@ -155,7 +232,7 @@ describe('other commands', () => {
   it('validate reports what a scenario resolves to', async () => {
     const r = await cli('validate', 'scenarios/quickstart.yaml');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/quickstart\.yaml: ok — "quickstart", 8 servers × 4 workers, 2h \(warm-up 10m\), 3 timeline events/);
+    expect(r.out).toMatch(/quickstart\.yaml: ok — "quickstart", 8 servers × 4 workers, 2h \(warm-up 20m\), 3 timeline events/);
     const bad = await cli('validate', 'scenarios/quickstart.yaml', '--set', 'fleet.workers=0');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/fleet\.workers/);

@@ -20,7 +20,7 @@ const snapshot = (d: string) =>
   );
 
 beforeAll(async () => {
-  const r = await cli('run', 'scenarios/quickstart.yaml', '--duration', '20m', '--set', 'workload.arrivals.rate=2', '--set', 'timeline[0].at=8m',
+  const r = await cli('run', 'scenarios/quickstart.yaml', '--duration', '20m', '--set', 'warmup=5m', '--set', 'workload.arrivals.rate=2', '--set', 'timeline[0].at=8m',
     '--set', 'timeline[1].at=12m', '--set', 'timeline[2].at=15m', '--strategies', 'cookie,ip-hash', '--replications', '2', '--out', dir, '--quiet');
   expect(r.code).toBe(0);
 });

@@ -21,7 +21,7 @@ function handRun() {
     return () => {
       srv.account(to);
       srv.endService(s);
-      c.completedAt(srv, to - sentAt, to);
+      c.completedAt(srv, to - sentAt, from - sentAt, to);
     };
   };
   c.cut(10, true);
@@ -97,10 +97,60 @@ describe('Collector (hand-computed run)', () => {
     ]);
   });
 
+  it('no queue: no wait; in-system time average is the busy area over the span', () => {
+    expect([m.summary.wait_mean_ms, m.summary.wait_probability, m.summary.queue_mean]).toEqual([0, 0, 0]);
+    expect(m.summary.in_system_mean).toBeCloseTo((6 + 10) / 20, 12);
+  });
+
+  it('window totals: fleet sums per window', () => {
+    expect(m.windowTotals.map((w) => [w.window, w.measured, w.sent, w.completed, w.latency_sum, w.routing_losses, w.busy, w.capacity])).toEqual([
+      [0, false, 0, 0, 0, 0, 0, 30],
+      [1, true, 4, 2, 6, 3, 6 + 5, 30],
+      [2, true, 0, 1, 10, 0, 5, 30],
+    ]);
+  });
+
   it('conservation counts', () => {
     expect(m.conservation).toEqual({
       requestsSent: 4, requestsCompleted: 3, requestsDropped: 0, requestsFailed: 0, requestsInFlight: 0,
       sessionsStarted: 3, sessionsEnded: 1, sessionsActive: 2,
     });
+  });
+});
+
+describe('Collector: waits, queue and Little\'s law on a hand example', () => {
+  // One server, one worker, 10 s, no warm-up. Request 1: sent 1, served [1, 4].
+  // Request 2: sent 2, queued [2, 4], served [4, 6]. Waits 0 and 2 s; latencies 3 and 4 s.
+  const c = new Collector({ warmup: 0, duration: 10, window: 10 });
+  const a = new Server(0, 'A', 1, Infinity, 1800, Infinity);
+  c.addServer(a);
+  const r1 = makeSession();
+  const r2 = makeSession();
+  c.requestSent(1);
+  a.account(1);
+  a.startService(r1);
+  c.requestSent(2);
+  a.account(2);
+  a.enqueue(r2);
+  a.account(4);
+  a.endService(r1);
+  c.completedAt(a, 3, 0, 4);
+  a.dequeue();
+  a.startService(r2);
+  a.account(6);
+  a.endService(r2);
+  c.completedAt(a, 4, 2, 6);
+  c.cut(10, true);
+  const s = c.finish([a]).summary;
+
+  it('Wq = 1 s, P(wait) = 1/2, Lq = 2/10, L = (5 + 2)/10', () => {
+    expect([s.wait_mean_ms, s.wait_probability, s.queue_mean, s.in_system_mean]).toEqual([1000, 0.5, 0.2, 0.7]);
+  });
+
+  it('Little: L = λW and Lq = λWq exactly when the system is empty at both ends', () => {
+    const lambda = s.throughput_rps;
+    expect(lambda).toBe(0.2);
+    expect(s.in_system_mean).toBeCloseTo((lambda * s.latency_mean_ms) / 1000, 12);
+    expect(s.queue_mean).toBeCloseTo((lambda * s.wait_mean_ms) / 1000, 12);
   });
 });

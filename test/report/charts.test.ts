@@ -30,6 +30,8 @@ function summary(over: Partial<Summary>): Summary {
     windowed_max_mean: 1.3,
     utilization_mean: 0.5,
     utilization_max: 0.7,
+    queue_mean: 0.4,
+    in_system_mean: 2.2,
     sessions_held_max: 400,
     lb_entries_max: 0,
     lb_memory_bytes_max: 0,
@@ -37,6 +39,8 @@ function summary(over: Partial<Summary>): Summary {
     latency_p50_ms: 20,
     latency_p95_ms: 120,
     latency_p99_ms: 900,
+    wait_mean_ms: 3,
+    wait_probability: 0.1,
     ...over,
   };
 }

@@ -3,8 +3,12 @@ import type { Argv } from 'yargs';
 import { comparisonJson } from '../../report/json.js';
 import { checkReplaceable, AtomicDir } from '../../report/output.js';
 import { fingerprint, writeRunFiles } from '../../report/runFiles.js';
-import { comparisonTable } from '../../report/table.js';
+import { measuredWindows } from '../../metrics/batchMeans.js';
+import { formatDuration } from '../../model/units.js';
+import { batchMeansTable, comparisonTable, pairedTable } from '../../report/table.js';
+import { warmupAdvice } from '../../report/warmupAdvice.js';
 import { InputError } from '../../scenario/errors.js';
+import { estimateCost, refusal } from '../../scenario/estimate.js';
 import { loadScenario, selectStrategies } from '../../scenario/load.js';
 import { runExperiment } from '../../simulation/experiment.js';
 import type { Io } from '../io.js';
@@ -19,8 +23,11 @@ export function runCommand(io: Io) {
       sharedScenarioOptions(y)
         .option('strategies', { type: 'string', describe: 'Comma-separated strategies to run (default: the scenario\'s)' })
         .option('replications', { type: 'number', default: 1, describe: 'Independent replications (seeds derived from --seed)' })
+        .option('baseline', { type: 'string', describe: 'Strategy to pair the others against (default: the first)' })
+        .option('batch-means', { type: 'number', describe: 'Also estimate steady-state metrics of each run from K batches of its measured window' })
         .option('out', { type: 'string', describe: 'Results directory (default: results/<scenario-name>)' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds a different run' })
+        .option('yes', { type: 'boolean', default: false, describe: 'Run even when the estimated size is absurd (billions of requests)' })
         // --- terminal output (issue #5) ---
         .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as JSON on stdout (and nothing else there)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors (and --json output if asked)' }),
@@ -31,8 +38,17 @@ export function runCommand(io: Io) {
       if (!Number.isInteger(replications) || replications < 1) {
         throw new InputError(`--replications: expected a whole number ≥ 1, got ${replications}`);
       }
+      const baseline = typeof argv.baseline === 'string' ? argv.baseline : strategies[0]!.label;
+      if (!strategies.some((s) => s.label === baseline)) {
+        throw new InputError(`--baseline: unknown strategy "${baseline}": expected one of this run's strategies (${strategies.map((s) => s.label).join(', ')})`);
+      }
+      const batches = batchMeansOption(argv['batch-means'], scenario.config);
+      const tooBig = refusal(estimateCost(scenario.config, strategies.length * replications));
+      if (tooBig !== undefined && argv.yes !== true) {
+        throw new InputError(`${scenario.file}: ${tooBig}; shorten the duration, lower the rate, or pass --yes to run it anyway`);
+      }
       const seed = scenario.seed;
-      const inputs = { scenario, strategies, seed, replications };
+      const inputs = { scenario, strategies, seed, replications, baseline, batchMeans: batches };
       const out = typeof argv.out === 'string' ? argv.out : join('results', scenario.name);
       checkReplaceable(out, fingerprint(inputs), argv.force === true);
 
@@ -58,6 +74,12 @@ export function runCommand(io: Io) {
         } else if (!quiet) {
           io.out(`${scenario.name}: ${strategies.length} strategies × ${replications} replication${replications > 1 ? 's' : ''}, seed ${seed}\n\n`);
           io.out(comparisonTable(result));
+          // With one replication there is nothing to pair: say so only to someone who asked for a baseline.
+          const paired = replications > 1 || argv.baseline !== undefined ? pairedTable(result, baseline) : '';
+          if (paired !== '') io.out(`\n${paired}`);
+          if (batches !== undefined) io.out(`\n${batchMeansTable(result, batches)}`);
+          const advice = warmupAdvice(result, scenario.config);
+          if (advice !== '') io.out(`\n${advice}`);
           io.out(`\nwrote ${dir.target}/ (${files.join(', ')})\n`);
         }
       } catch (e) {
@@ -66,4 +88,18 @@ export function runCommand(io: Io) {
       }
     },
   };
+}
+
+/** --batch-means K: a whole number ≥ 2, at most the number of measured windows. */
+function batchMeansOption(v: unknown, c: { duration: number; warmup: number; window: number }): number | undefined {
+  if (v === undefined) return undefined;
+  const k = v as number;
+  if (!Number.isInteger(k) || k < 2) throw new InputError(`--batch-means: expected a whole number of batches ≥ 2, got ${String(v)}`);
+  const windows = measuredWindows(c.duration, c.warmup, c.window);
+  if (k > windows) {
+    throw new InputError(
+      `--batch-means: ${k} batches need at least ${k} measured windows, but the measured window holds ${windows} windows of ${formatDuration(c.window)}; use fewer batches, a longer duration or a shorter window (--set window=…)`,
+    );
+  }
+  return k;
 }

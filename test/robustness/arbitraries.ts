@@ -1,0 +1,150 @@
+import fc from 'fast-check';
+import { STRATEGY_NAMES } from '../../src/strategies/registry.js';
+
+/** How many cases each property runs: small in npm test, large in `npm run fuzz` (FUZZ_RUNS=10000). */
+export const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+
+/** Seconds, written as a number or as a string with a unit (the schema accepts both). */
+const seconds = (max: number) =>
+  fc.oneof(
+    fc.double({ min: 0, max, noNaN: true }),
+    fc.integer({ min: 0, max: Math.floor(max) }).map((s) => `${s}s`),
+    fc.integer({ min: 0, max: Math.floor(max / 60) }).map((m) => `${m}m`),
+    fc.integer({ min: 0, max: Math.floor(Math.min(max * 1000, 1e6)) }).map((ms) => `${ms}ms`),
+  );
+const small = (max: number) => fc.double({ min: 0, max, noNaN: true });
+const prob = fc.double({ min: 0, max: 1, noNaN: true });
+
+const timeDist = (max: number) =>
+  fc.oneof(
+    seconds(max).map((value) => ({ dist: 'constant', value })),
+    seconds(max).map((mean) => ({ dist: 'exponential', mean })),
+    fc.tuple(small(max), small(max)).map(([a, b]) => ({ dist: 'uniform', min: Math.min(a, b), max: Math.max(a, b) })),
+    fc.tuple(small(max), small(4)).map(([mean, cv]) => ({ dist: 'lognormal', mean, cv })),
+  );
+
+const countDist = fc.oneof(
+  fc.integer({ min: 0, max: 8 }).map((value) => ({ dist: 'constant', value })),
+  small(8).map((mean) => ({ dist: 'geometric', mean })),
+  small(8).map((mean) => ({ dist: 'poisson', mean })),
+  fc.tuple(fc.nat(8), fc.nat(8)).map(([a, b]) => ({ dist: 'uniform', min: Math.min(a, b), max: Math.max(a, b) })),
+);
+
+/** Timeline operations, made valid by replaying them against the fleet's state (as the schema checks). */
+const ops = fc.array(fc.record({ at: prob, op: fc.constantFrom('crash', 'recover', 'remove', 'add'), pick: fc.nat(), count: fc.integer({ min: 1, max: 3 }) }), { maxLength: 6 });
+
+function timeline(servers: number, duration: number, list: { at: number; op: string; pick: number; count: number }[]) {
+  const state: string[] = Array.from({ length: servers }, () => 'up');
+  const events: Record<string, unknown>[] = [];
+  for (const o of [...list].sort((a, b) => a.at - b.at)) {
+    const at = Math.round(o.at * duration * 1000) / 1000;
+    if (o.op === 'add') {
+      for (let k = 0; k < o.count; k++) state.push('up');
+      events.push({ at, event: 'add', count: o.count });
+      continue;
+    }
+    const want = o.op === 'recover' ? ['down'] : o.op === 'crash' ? ['up'] : ['up', 'down'];
+    const eligible = state.map((s, i) => [s, i] as const).filter(([s]) => want.includes(s));
+    if (eligible.length === 0) continue;
+    const i = eligible[o.pick % eligible.length]![1];
+    state[i] = o.op === 'crash' ? 'down' : o.op === 'recover' ? 'up' : 'removed';
+    events.push({ at, event: o.op, server: o.pick % 2 === 0 ? i + 1 : `s${i + 1}` });
+  }
+  return events;
+}
+
+const strategy = fc.oneof(
+  fc.constantFrom(...STRATEGY_NAMES),
+  fc.record({ name: fc.constantFrom('ip-ring', 'header-ring'), vnodes: fc.integer({ min: 1, max: 200 }) }),
+  fc.record({ name: fc.constantFrom('cookie', 'ip-hash'), fallback: fc.constantFrom('round-robin', 'random', 'least-conn', 'p2c') }),
+  fc.record({ name: fc.constant('shared-store'), latency: seconds(0.05) }),
+);
+
+/** A valid scenario document, small enough to run in milliseconds. */
+export const validDoc = fc
+  .record({
+    seed: fc.nat({ max: 2 ** 32 - 1 }),
+    duration: fc.integer({ min: 1, max: 600 }),
+    warmupFraction: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.9, noNaN: true })),
+    windows: fc.integer({ min: 1, max: 40 }),
+    arrivals: fc.oneof(
+      small(2).map((rate) => ({ rate })),
+      fc.array(fc.tuple(prob, small(2)), { minLength: 1, maxLength: 4 }).map((steps) => steps),
+    ),
+    requests: countDist,
+    think: timeDist(30),
+    service: timeDist(0.3),
+    logoutProbability: prob,
+    clients: fc.record({ cookieAcceptance: prob, headerProbability: prob }, { requiredKeys: [] }),
+    servers: fc.integer({ min: 1, max: 6 }),
+    workers: fc.integer({ min: 1, max: 4 }),
+    queueLimit: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant('unbounded')),
+    sessionTtl: seconds(600),
+    sessionCapacity: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.constant('unbounded')),
+    ops,
+    strategies: fc.uniqueArray(strategy, { minLength: 1, maxLength: 3, selector: (s) => (typeof s === 'string' ? s : s.name) }),
+  })
+  .map((g) => {
+    let arrivals: unknown = g.arrivals;
+    if (Array.isArray(g.arrivals)) {
+      const steps = g.arrivals as [number, number][];
+      const times = [...new Set(steps.map(([at]) => Math.round(at * g.duration)))].sort((a, b) => a - b);
+      times[0] = 0;
+      arrivals = { schedule: [...new Set(times)].map((at, i) => ({ at, rate: steps[i % steps.length]![1] })) };
+    }
+    return {
+      name: 'prop',
+      seed: g.seed,
+      duration: g.duration,
+      warmup: Math.floor(g.warmupFraction * g.duration),
+      window: g.duration / g.windows,
+      workload: { arrivals, requests: g.requests, think: g.think, service: g.service, logoutProbability: g.logoutProbability, clients: g.clients },
+      fleet: { servers: g.servers, workers: g.workers, queueLimit: g.queueLimit, sessionTtl: g.sessionTtl, sessionCapacity: g.sessionCapacity },
+      timeline: timeline(g.servers, g.duration, g.ops),
+      strategies: g.strategies,
+    };
+  });
+
+
+/**
+ * One mutation that makes a valid document invalid, and the field path the
+ * error message must name (a mutation deep in a union may be reported at
+ * its enclosing field, which `accept` lists).
+ */
+export interface Mutation {
+  apply(doc: Record<string, any>): void;
+  /** Field paths of which the message must name one. */
+  accept: readonly string[];
+}
+
+const bad = (v: unknown[]) => fc.constantFrom(...v);
+const mut = (accept: string, apply: (d: Record<string, any>) => void): Mutation => ({ apply, accept: [accept] });
+
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  bad([0, -1, 1.5, 'many', null, true, 200_000, [], {}]).map((v) => mut('fleet.servers', (d) => void (d.fleet.servers = v))),
+  bad([0, -2, 0.5, 'x', 2e6]).map((v) => mut('fleet.workers', (d) => void (d.fleet.workers = v))),
+  bad([-1, 1.5, 'lots', 'infinite']).map((v) => mut('fleet.queueLimit', (d) => void (d.fleet.queueLimit = v))),
+  bad([0, -1, 'soon', '5 parsecs', '', null, [], '-3s', 'NaN']).map((v) => mut('duration', (d) => void (d.duration = v))),
+  bad(['x', -5]).map((v) => mut('warmup', (d) => void (d.warmup = v))),
+  fc.constant(mut('warmup', (d) => void (d.warmup = d.duration))),
+  bad([0, '0s', 'never', 1e-9]).map((v) => mut('window', (d) => void (d.window = v))),
+  bad([-1, 1.5, 'x', 2 ** 32, null]).map((v) => mut('seed', (d) => void (d.seed = v))),
+  bad([-1, 'fast', null, {}]).map((v) => mut('workload.arrivals', (d) => void (d.workload.arrivals = { rate: v }))),
+  fc.constant(mut('workload.arrivals', (d) => void (d.workload.arrivals = { schedule: [{ at: 5, rate: 1 }] }))),
+  bad([{ dist: 'gaussian', mean: 1 }, { dist: 'exponential' }, { dist: 'uniform', min: 3, max: 1 }, { dist: 'lognormal', mean: 1, cv: -1 }, 'fast', 5]).map((v) =>
+    mut('workload.service', (d) => void (d.workload.service = v)),
+  ),
+  bad([{ dist: 'geometric', mean: -1 }, { dist: 'constant', value: 1.5 }, { dist: 'binomial' }]).map((v) => mut('workload.requests', (d) => void (d.workload.requests = v))),
+  bad([-0.1, 1.5, 'half']).map((v) => mut('workload.logoutProbability', (d) => void (d.workload.logoutProbability = v))),
+  bad([2, -1]).map((v) => mut('workload.clients.cookieAcceptance', (d) => void (d.workload.clients = { cookieAcceptance: v }))),
+  fc.constantFrom('wrokers', 'server', 'ttl').map((k) => mut(`fleet.${k}`, (d) => void (d.fleet[k] = 1))),
+  fc.constantFrom('seeds', 'durations', 'strategy').map((k) => mut(k, (d) => void (d[k] = 1))),
+  fc.constantFrom('fleet', 'workload').map((k) => mut(k, (d) => void delete d[k])),
+  fc.constant(mut('workload.arrivals', (d) => void delete d.workload.arrivals)),
+  fc.constant(mut('timeline[0].server', (d) => void (d.timeline = [{ at: 1, event: 'crash', server: 999 }]))),
+  fc.constant(mut('timeline[0]', (d) => void (d.timeline = [{ at: 1, event: 'explode', server: 1 }]))),
+  fc.constant(mut('timeline[0]', (d) => void (d.timeline = [{ at: 'later', event: 'add' }]))),
+  bad(['nope', 5, { name: 'ip-ring', vnodes: 0 }, { name: 'cookie', fallback: 'nope' }, { name: 'p2c', extra: 1 }]).map((v) => mut('strategies[0]', (d) => void (d.strategies = [v]))),
+  fc.constant(mut('strategies', (d) => void (d.strategies = []))),
+  fc.constant(mut('name', (d) => void (d.name = 'has spaces/slash'))),
+);
