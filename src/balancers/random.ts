@@ -1,7 +1,6 @@
 import type { Uniform } from '../engine/index.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
-import { unequalWeights } from './roundRobin.js';
 import type { Balancer } from './types.js';
 
 /** A random available server, with probability ∝ weight (HAProxy `random(1)`, nginx `random`). */
@@ -10,13 +9,13 @@ export class RandomBalancer implements Balancer {
   constructor(private readonly u: Uniform) {}
 
   pick(fleet: Fleet): Server | undefined {
-    return pickRandom(fleet.available, this.u);
+    return pickRandom(fleet.available, this.u, fleet.evenWeights);
   }
 }
 
-export function pickRandom(list: readonly Server[], u: Uniform): Server | undefined {
+export function pickRandom(list: readonly Server[], u: Uniform, evenWeights: boolean): Server | undefined {
   if (list.length === 0) return undefined;
-  if (!unequalWeights(list)) return list[Math.floor(u() * list.length)];
+  if (evenWeights) return list[Math.floor(u() * list.length)];
   let total = 0;
   for (const s of list) total += s.weight;
   let x = u() * total;

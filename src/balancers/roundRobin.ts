@@ -17,7 +17,7 @@ export class RoundRobin implements Balancer {
   pick(fleet: Fleet): Server | undefined {
     const list = fleet.available;
     if (list.length === 0) return undefined;
-    if (!unequalWeights(list)) {
+    if (fleet.evenWeights) {
       if (this.cursor >= list.length) this.cursor = 0;
       return list[this.cursor++];
     }
@@ -36,13 +36,6 @@ export class RoundRobin implements Balancer {
     this.credit.set(best!.id, bestCredit - total);
     return best;
   }
-}
-
-/** True when the servers' weights are not all the same. */
-export function unequalWeights(list: readonly Server[]): boolean {
-  const w = list[0]?.weight;
-  for (const s of list) if (s.weight !== w) return true;
-  return false;
 }
 
 /** `a` is less loaded than `b` relative to their weights (in-flight / weight), without dividing. */

@@ -21,6 +21,8 @@ export interface ServerTemplate {
 export class Fleet {
   readonly servers: Server[] = [];
   available: Server[] = [];
+  /** Every available server has the same weight (balancers then skip weighting). */
+  evenWeights = true;
   version = 0;
 
   constructor(
@@ -96,6 +98,8 @@ export class Fleet {
 
   private refresh(): void {
     this.available = this.servers.filter((s) => s.healthy && !s.draining && !s.removed);
+    const w = this.available[0]?.weight;
+    this.evenWeights = this.available.every((s) => s.weight === w);
     this.version++;
   }
 }

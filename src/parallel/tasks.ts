@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
 import type { RunMetrics } from '../metrics/results.js';
 import { loadScenario, selectStrategies, type Scenario } from '../scenario/load.js';
 import { runOnce } from '../simulation/experiment.js';
@@ -50,16 +54,52 @@ export function runTask(task: RunTask, cache: ScenarioCache): TaskResult {
   return runOnce(scenario, strategy, task.seed);
 }
 
+/** The default number of workers: the cores this process may use. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+/**
+ * The compiled worker module. Under the test runner this module is loaded
+ * from src/ as TypeScript, which a worker thread cannot import, so the
+ * compiled copy in dist/ (built before the tests) is used.
+ */
+function workerFile(): string {
+  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = fileURLToPath(new URL('../../dist/parallel/worker.js', import.meta.url));
+  if (existsSync(built)) return built;
+  throw new Error(`worker module not found (${here}); run npm run build`);
+}
+
 /**
  * Runs every task and returns the results in task order, whatever order they
  * finished in, so that output is byte-identical for any number of workers.
+ * With more than one worker and more than one task, the tasks run on a pool
+ * of worker threads (piscina), each thread loading each scenario once.
  */
 export async function runTasks(tasks: readonly RunTask[], opts: RunTasksOptions = {}): Promise<TaskResult[]> {
-  const cache = new ScenarioCache();
-  const out: TaskResult[] = [];
-  for (const task of tasks) {
-    out.push(runTask(task, cache));
-    opts.onDone?.(out.length, tasks.length);
+  const workers = Math.max(1, Math.min(opts.workers ?? 1, tasks.length));
+  let done = 0;
+  if (workers === 1) {
+    const cache = new ScenarioCache();
+    const out: TaskResult[] = [];
+    for (const task of tasks) {
+      out.push(runTask(task, cache));
+      opts.onDone?.(++done, tasks.length);
+    }
+    return out;
   }
-  return out;
+  const pool = new Piscina<RunTask, TaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+  try {
+    return await Promise.all(
+      tasks.map(async (task) => {
+        const result = await pool.run(task);
+        opts.onDone?.(++done, tasks.length);
+        return result;
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
 }

@@ -20,6 +20,8 @@ export interface ResolvedStrategy {
 export interface Scenario {
   name: string;
   file: string;
+  /** The `--set` overrides it was loaded with (so a worker thread can load the same scenario). */
+  sets: readonly string[];
   description: string;
   seed: number;
   config: SimConfig;
@@ -48,6 +50,7 @@ export function parseScenario(text: string, file: string, sets: readonly string[
   return {
     name,
     file,
+    sets: [...sets],
     description: doc.description.trim(),
     seed: doc.seed,
     doc,

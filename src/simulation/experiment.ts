@@ -21,6 +21,8 @@ export interface ExperimentOptions {
   seed: number;
   /** Called after each run, for progress. */
   onRun?: (done: number, total: number) => void;
+  /** Worker threads for {@link runExperimentParallel}; results do not depend on it. */
+  workers?: number;
 }
 
 export interface ExperimentResult {

@@ -10,7 +10,8 @@ import { warmupAdvice } from '../../report/warmupAdvice.js';
 import { InputError } from '../../scenario/errors.js';
 import { estimateCost, refusal } from '../../scenario/estimate.js';
 import { loadScenario, selectStrategies } from '../../scenario/load.js';
-import { runExperiment } from '../../simulation/experiment.js';
+import { runExperimentParallel } from '../../parallel/experiment.js';
+import { defaultWorkers } from '../../parallel/tasks.js';
 import type { Io } from '../io.js';
 import { listOption, sharedScenarioOptions, toSets } from '../options.js';
 import { progressBar } from '../progress.js';
@@ -28,6 +29,7 @@ export function runCommand(io: Io) {
         .option('out', { type: 'string', describe: 'Results directory (default: results/<scenario-name>)' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds a different run' })
         .option('yes', { type: 'boolean', default: false, describe: 'Run even when the estimated size is absurd (billions of requests)' })
+        .option('workers', { type: 'number', describe: 'Worker threads for the runs (default: the number of cores); results are identical for any number' })
         // --- terminal output (issue #5) ---
         .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as JSON on stdout (and nothing else there)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors (and --json output if asked)' }),
@@ -43,6 +45,7 @@ export function runCommand(io: Io) {
         throw new InputError(`--baseline: unknown strategy "${baseline}": expected one of this run's strategies (${strategies.map((s) => s.label).join(', ')})`);
       }
       const batches = batchMeansOption(argv['batch-means'], scenario.config);
+      const workers = workersOption(argv.workers);
       const tooBig = refusal(estimateCost(scenario.config, strategies.length * replications));
       if (tooBig !== undefined && argv.yes !== true) {
         throw new InputError(`${scenario.file}: ${tooBig}; shorten the duration, lower the rate, or pass --yes to run it anyway`);
@@ -59,7 +62,13 @@ export function runCommand(io: Io) {
       const started = performance.now();
       let result;
       try {
-        result = runExperiment(scenario, { strategies, replications, seed, onRun: (done, total) => progress.tick(done, total, label(done)) });
+        result = await runExperimentParallel(scenario, {
+          strategies,
+          replications,
+          seed,
+          workers,
+          onRun: (done, total) => progress.tick(done, total, label(done)),
+        });
       } finally {
         progress.stop();
       }
@@ -102,4 +111,12 @@ function batchMeansOption(v: unknown, c: { duration: number; warmup: number; win
     );
   }
   return k;
+}
+
+/** --workers N: a whole number ≥ 1; default the number of cores. */
+export function workersOption(v: unknown): number {
+  if (v === undefined) return defaultWorkers();
+  const n = v as number;
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--workers: expected a whole number ≥ 1, got ${String(v)}`);
+  return n;
 }
