@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 
 // A fault inside the simulator must surface as exit 1 with a stack, never as exit 2.
-vi.mock('../../src/simulation/experiment.js', () => ({
-  runExperiment: () => {
+vi.mock('../../src/parallel/experiment.js', () => ({
+  runExperimentParallel: async () => {
     throw new Error('simulated internal fault');
   },
 }));
