@@ -6,6 +6,9 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
 import { listCommand } from './commands/list.js';
+// --- issue #6: sweeps, capacity planning, shards ---
+import { sweepCommand } from './commands/sweep.js';
+// ---
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
@@ -30,7 +33,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .command(validateCommand(io))
     .command(listCommand(io))
     .command(schemaCommand(io))
-    .demandCommand(1, 'expected a command: run, report, trace, validate, list or schema')
+    // --- issue #6 ---
+    .command(sweepCommand(io))
+    // ---
+    .demandCommand(1, 'expected a command: run, report, trace, validate, list, schema or sweep')
     .strict()
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
