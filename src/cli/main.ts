@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { listCommand } from './commands/list.js';
 // --- issue #6: sweeps, capacity planning, shards ---
 import { mergeCommand } from './commands/merge.js';
+import { planCommand } from './commands/plan.js';
 import { sweepCommand } from './commands/sweep.js';
 // ---
 import { reportCommand } from './commands/report.js';
@@ -36,9 +37,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .command(schemaCommand(io))
     // --- issue #6 ---
     .command(sweepCommand(io))
+    .command(planCommand(io))
     .command(mergeCommand(io))
     // ---
-    .demandCommand(1, 'expected a command: run, report, trace, validate, list, schema, sweep or merge')
+    .demandCommand(1, 'expected a command: run, report, trace, validate, list, schema, sweep, plan or merge')
     .strict()
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
