@@ -108,6 +108,23 @@ describe('stickysim plan', () => {
     for (const a of plan.answers) expect(a.evaluated.length).toBeLessThanOrEqual(maxEvaluations(100));
   });
 
+  it('replaces its own directory, refuses one of a different question unless --force', async () => {
+    const dir = tmp();
+    const file = mmc(dir);
+    const out = join(dir, 'plan');
+    const args = ['plan', file, '--vary', 'fleet.workers=4..8', '--strategies', 'least-conn', '--replications', '2', '--out', out, '--quiet'];
+    expect((await cli(...args, '--slo', 'utilization_mean<=0.8')).code).toBe(0);
+    const first = readFileSync(join(out, 'plan.csv'), 'utf8');
+    expect((await cli(...args, '--slo', 'utilization_mean<=0.8')).code).toBe(0);
+    expect(readFileSync(join(out, 'plan.csv'), 'utf8')).toBe(first);
+    const other = await cli(...args, '--slo', 'utilization_mean<=0.7');
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/--out .*plan: holds a stickysim plan of different inputs; pass --force/);
+    expect(readFileSync(join(out, 'plan.csv'), 'utf8')).toBe(first);
+    expect((await cli(...args, '--slo', 'utilization_mean<=0.7', '--force')).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')).slo).toEqual(['utilization_mean<=0.7']);
+  });
+
   it('refuses bad SLOs and arguments in one line, writing nothing', async () => {
     const dir = tmp();
     const file = mmc(dir);
