@@ -99,13 +99,13 @@ export function claimSweepDir(out: string, metaText: string, force: boolean): { 
     if (!statSync(target).isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
     if (readdirSync(target).length > 0) {
       const previous = readJson(join(target, META_FILE));
-      const text = previous === undefined ? undefined : readFileSync(join(target, META_FILE), 'utf8');
-      if (text === metaText) resumed = true;
+      // The same sweep, perhaps with the scenario reached by another path (./a.yaml, a.yaml): resume it.
+      const diff = previous === undefined ? 'sweep.json' : describeDifference(previous, JSON.parse(metaText) as Record<string, unknown>, 'there', 'now', ['file']);
+      if (previous?.['kind'] === 'sweep' && diff === undefined) resumed = true;
       else if (!force) {
         if (previous === undefined || previous['kind'] !== 'sweep') {
           throw new InputError(`--out ${out}: exists and does not hold a stickysim sweep; choose another --out (or --force to write into it)`);
         }
-        const diff = describeDifference(previous, JSON.parse(metaText) as Record<string, unknown>, 'there', 'now');
         throw new InputError(`--out ${out}: holds a sweep of different arguments (${diff ?? 'sweep.json differs'}); re-run with the same arguments to resume it, or pass --force to replace it, or --out to write elsewhere`);
       } else {
         for (const e of SWEEP_ENTRIES) rmSync(join(target, e), { recursive: true, force: true });

@@ -55,6 +55,7 @@ export async function mergeSweeps(dirs: readonly string[], out: string | undefin
   if (dirs.length === 0) throw new InputError('merge: expected at least one shard directory');
   const parts = dirs.map(readPart);
   const first = parts[0]!;
+  // The scenario's path may differ between machines (its contents may not: the fingerprint covers them); the first directory's is kept.
   for (const p of parts.slice(1)) {
     const diff = describeDifference(first.meta, p.meta, `in ${first.dir}`, `in ${p.dir}`, ['shard', 'file']);
     if (diff !== undefined) throw new InputError(`${p.dir} and ${first.dir} are not parts of the same sweep: their ${diff}`);

@@ -94,6 +94,9 @@ describe('stickysim sweep', () => {
     const again = await cli(...args, '--out', out);
     expect(again.out).toContain('computed 0 cells (0 runs), 4 already complete, of 4\n');
     expect(sameTree(join(dir, 'whole'), out)).toEqual({ missing: [], extra: [], differ: [] });
+    // The same scenario by another path is the same sweep.
+    const other = await cli('sweep', `${dir}/./small.yaml`, ...args.slice(2), '--out', out);
+    expect(other.out).toContain('computed 0 cells (0 runs), 4 already complete, of 4\n');
   });
 
   it('refuses a directory of different arguments (exit 2, nothing touched) unless --force', async () => {
