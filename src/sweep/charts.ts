@@ -27,13 +27,15 @@ const TITLES: Record<string, { title: string; axis: string; zero: boolean }> = {
 };
 
 /** How a metric is shown on a chart axis: its title, the axis label, the factor for shown values. */
-export function metricAxis(key: string): { title: string; axis: string; scale: number; zero: boolean } {
+export function metricAxis(key: string): { title: string; axis: string; scale: number; zero: boolean; ceiling?: number } {
   const info = metricInfo(key);
   const scale = info?.scale ?? 1;
+  // Shares shown in % cannot exceed 100.
+  const ceiling = info?.unit === '%' ? 100 : undefined;
   const known = TITLES[key];
-  if (known !== undefined) return { ...known, scale };
+  if (known !== undefined) return { ...known, scale, ...(ceiling ? { ceiling } : {}) };
   const unit = info === undefined ? '' : info.unit === '%' ? ' (%)' : info.unit ? ` (${info.unit})` : '';
-  return { title: key, axis: `${key}${unit}`, scale, zero: false };
+  return { title: key, axis: `${key}${unit}`, scale, zero: false, ...(ceiling ? { ceiling } : {}) };
 }
 
 /** The x axis of a parameter: numeric if every value reads as a number, else its values in order as categories. */
@@ -57,6 +59,8 @@ export interface LineChartSpec {
   yTitle: string;
   categories?: string[] | undefined;
   zero: boolean;
+  /** Largest possible value (100 for a share in %): a band above it is cut there. */
+  ceiling?: number | undefined;
   series: { label: string; points: LinePoint[] }[];
   /** Horizontal lines (plan thresholds). */
   thresholds?: { y: number; label: string }[];
@@ -92,6 +96,7 @@ export function lineChart(spec: LineChartSpec): ChartConfiguration<'line'> {
   }
   const base = baseOptions(spec.title);
   const cats = spec.categories;
+  const top = Math.max(0, ...spec.series.flatMap((s) => s.points.flatMap((p) => [p.y, p.hi]).filter(Number.isFinite)));
   const axisTitle = (text: string) => ({ display: true, text, font: { size: 15 } });
   const ticks = { font: { size: 13 } };
   return {
@@ -113,7 +118,13 @@ export function lineChart(spec: LineChartSpec): ChartConfiguration<'line'> {
           ? { type: 'linear', min: -0.25, max: cats.length - 0.75, title: axisTitle(spec.xTitle), ticks: { ...ticks, stepSize: 1, callback: (v: string | number) => (Number.isInteger(Number(v)) ? (cats[Number(v)] ?? '') : '') } }
           : numericX(spec.series.flatMap((s) => s.points.map((p) => p.x)), axisTitle(spec.xTitle), ticks),
         // Every metric is ≥ 0: a band below zero is cut at the axis.
-        y: spec.zero ? { type: 'linear', min: 0, grace: '8%', title: axisTitle(spec.yTitle), ticks } : { type: 'linear', grace: '8%', title: axisTitle(spec.yTitle), ticks },
+        y: {
+          type: 'linear',
+          ...(spec.zero ? { min: 0 } : {}),
+          ...(spec.ceiling !== undefined && top > spec.ceiling ? { max: spec.ceiling } : { grace: '8%' }),
+          title: axisTitle(spec.yTitle),
+          ticks,
+        },
       },
     },
   } as ChartConfiguration<'line'>;
@@ -193,6 +204,7 @@ export function sweepCharts(meta: SweepMeta, estimates: readonly CellEstimate[])
           yTitle: ax.axis,
           categories,
           zero: ax.zero,
+          ceiling: ax.ceiling,
           series,
         }),
       });

@@ -122,6 +122,7 @@ export async function planPng(spec: PlanSpec, answers: readonly PlanAnswer[]): P
           yTitle: ax.axis,
           categories,
           zero: ax.zero,
+          ceiling: ax.ceiling,
           series,
           thresholds: slos.map((s) => ({ y: s.threshold * ax.scale, label: `SLO ${s.text}` })),
           marks,

@@ -13,6 +13,7 @@ import type { CellEstimate } from './summary.js';
 const EXTRA_CSS = `
 img.chart { width: 100%; height: auto; display: block; border: 1px solid var(--line); border-radius: 6px; }
 td.cell, th.cell { text-align: left; }
+thead th.cell { max-width: none; white-space: nowrap; }
 `;
 
 function table(meta: SweepMeta, estimates: readonly CellEstimate[], metric: string): string {
@@ -56,7 +57,7 @@ export function sweepReport(meta: SweepMeta, estimates: readonly CellEstimate[],
     const better = info?.better === 'lower' ? 'Lower is better; the best strategy of each row is <strong>bold on blue</strong>.' : info?.better === 'higher' ? 'Higher is better; the best of each row is <strong>bold on blue</strong>.' : 'Neither direction is better.';
     return `<section id="${metric}">
 <h2>${esc(ax.title)} <code>${esc(metric)}</code></h2>
-<p class="question">${esc(info?.help ?? '')}${info?.unit ? ` Values in ${esc(info.unit)}.` : ''} ${better}</p>
+<p class="question">${esc(info?.help ?? '')}${info?.unit === '%' || info?.unit === 'ms' ? ` Values in ${info.unit}.` : ''} ${better}</p>
 <div class="grid">
 ${figs.join('\n')}
 </div>
