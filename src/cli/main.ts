@@ -6,6 +6,11 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
 import { listCommand } from './commands/list.js';
+// --- issue #6: sweeps, capacity planning, shards ---
+import { mergeCommand } from './commands/merge.js';
+import { planCommand } from './commands/plan.js';
+import { sweepCommand } from './commands/sweep.js';
+// ---
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
@@ -30,7 +35,12 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .command(validateCommand(io))
     .command(listCommand(io))
     .command(schemaCommand(io))
-    .demandCommand(1, 'expected a command: run, report, trace, validate, list or schema')
+    // --- issue #6 ---
+    .command(sweepCommand(io))
+    .command(planCommand(io))
+    .command(mergeCommand(io))
+    // ---
+    .demandCommand(1, 'expected a command: run, report, trace, validate, list, schema, sweep, plan or merge')
     .strict()
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))

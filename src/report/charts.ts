@@ -45,7 +45,7 @@ const FONT = { title: 20, axis: 15, tick: 13, legend: 14, marker: 12 } as const;
 const renderers = new Map<string, ChartJSNodeCanvas>();
 
 /** One renderer per size: constructing one loads a fresh Chart.js, which is slow. */
-function renderer(width: number, height: number): ChartJSNodeCanvas {
+export function renderer(width: number, height: number): ChartJSNodeCanvas {
   const key = `${width}x${height}`;
   let r = renderers.get(key);
   if (r === undefined) {
@@ -261,7 +261,7 @@ const logTicks = {
   },
 };
 
-function baseOptions(title: string) {
+export function baseOptions(title: string) {
   return {
     responsive: false,
     animation: false as const,

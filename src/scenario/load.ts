@@ -146,7 +146,7 @@ export function applySet(doc: Record<string, unknown>, set: string): void {
   node[path[path.length - 1]!] = value;
 }
 
-function parsePath(text: string, set: string): (string | number)[] {
+export function parsePath(text: string, set: string): (string | number)[] {
   const parts: (string | number)[] = [];
   for (const piece of text.split('.')) {
     const m = /^([A-Za-z_][\w-]*)?((?:\[\d+\])*)$/.exec(piece);

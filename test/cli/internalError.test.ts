@@ -12,7 +12,10 @@ const { main } = await import('../../src/cli/main.js');
 describe('internal errors', () => {
   it('exit 1 with the stack, and nothing written', async () => {
     let err = '';
-    const code = await main(['run', 'scenarios/seed-two-servers.yaml', '--out', '/tmp/stickysim-never-written'], {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const out = `${mkdtempSync(`${tmpdir()}/stickysim-fault-`)}/out`;
+    const code = await main(['run', 'scenarios/seed-two-servers.yaml', '--out', out], {
       out: () => {},
       err: (t) => void (err += t),
     });
@@ -20,6 +23,6 @@ describe('internal errors', () => {
     expect(err).toMatch(/internal error.*bug/);
     expect(err).toMatch(/simulated internal fault\n\s+at /);
     const { existsSync } = await import('node:fs');
-    expect(existsSync('/tmp/stickysim-never-written')).toBe(false);
+    expect(existsSync(out)).toBe(false);
   });
 });

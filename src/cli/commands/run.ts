@@ -11,7 +11,7 @@ import { InputError } from '../../scenario/errors.js';
 import { estimateCost, refusal } from '../../scenario/estimate.js';
 import { loadScenario, selectStrategies } from '../../scenario/load.js';
 import { runExperimentParallel } from '../../parallel/experiment.js';
-import { defaultWorkers } from '../../parallel/tasks.js';
+import { workersFrom } from '../sweepOptions.js';
 import type { Io } from '../io.js';
 import { listOption, sharedScenarioOptions, toSets } from '../options.js';
 import { progressBar } from '../progress.js';
@@ -45,7 +45,7 @@ export function runCommand(io: Io) {
         throw new InputError(`--baseline: unknown strategy "${baseline}": expected one of this run's strategies (${strategies.map((s) => s.label).join(', ')})`);
       }
       const batches = batchMeansOption(argv['batch-means'], scenario.config);
-      const workers = workersOption(argv.workers);
+      const workers = workersFrom(argv);
       const tooBig = refusal(estimateCost(scenario.config, strategies.length * replications));
       if (tooBig !== undefined && argv.yes !== true) {
         throw new InputError(`${scenario.file}: ${tooBig}; shorten the duration, lower the rate, or pass --yes to run it anyway`);
@@ -111,12 +111,4 @@ function batchMeansOption(v: unknown, c: { duration: number; warmup: number; win
     );
   }
   return k;
-}
-
-/** --workers N: a whole number ≥ 1; default the number of cores. */
-export function workersOption(v: unknown): number {
-  if (v === undefined) return defaultWorkers();
-  const n = v as number;
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`--workers: expected a whole number ≥ 1, got ${String(v)}`);
-  return n;
 }

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { AtomicDir } from '../../report/output.js';
+import { checkOutDir } from '../../sweep/dir.js';
+import { DEFAULT_PLAN_REPLICATIONS, preparePlan, runPlan } from '../../sweep/plan.js';
+import { planCsv, planJson, planPng, planTable } from '../../sweep/planOutput.js';
+import type { Io } from '../io.js';
+import { listOption, sharedScenarioOptions, toSets } from '../options.js';
+import { repeated, shownPath, workersFrom, workersOption } from '../sweepOptions.js';
+
+export function planCommand(io: Io) {
+  return {
+    command: 'plan <scenario>',
+    describe: 'Capacity planning: per strategy, the smallest value of a parameter meeting every SLO with 95% confidence (binary search)',
+    builder: (y: Argv) =>
+      workersOption(
+        sharedScenarioOptions(y)
+          .option('vary', { type: 'string', describe: 'The parameter and its candidate values, in increasing order of capacity: --vary fleet.servers=1..64' })
+          .option('slo', { type: 'string', describe: "A target: 'latency_p99_ms<=250', 'session_loss_rate<=0.1%' (repeatable: all must hold)" })
+          .option('strategies', { type: 'string', describe: 'Comma-separated strategies (default: the scenario\'s)' })
+          .option('replications', { type: 'number', default: DEFAULT_PLAN_REPLICATIONS, describe: 'Replications per value evaluated (≥ 2: the confidence interval needs them)' })
+          .option('out', { type: 'string', describe: 'Results directory (default: results/<scenario-name>-plan)' })
+          .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds other results' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' }),
+      ),
+    handler: async (argv: Record<string, unknown>) => {
+      const spec = preparePlan({
+        file: String(argv.scenario),
+        sets: toSets(argv),
+        vary: repeated(argv.vary),
+        slos: repeated(argv.slo),
+        strategies: listOption(argv.strategies),
+        replications: argv.replications as number,
+      });
+      const workers = workersFrom(argv);
+      const out = typeof argv.out === 'string' ? argv.out : join('results', `${spec.scenario}-plan`);
+      checkOutDir(out, 'plan.json', (prev) => prev['fingerprint'] === spec.fingerprint, argv.force === true, 'a stickysim plan');
+      const answers = await runPlan(spec, { workers });
+      const dir = new AtomicDir(out);
+      try {
+        dir.write('plan.csv', planCsv(spec, answers));
+        dir.write('plan.json', planJson(spec, answers));
+        dir.write('plan.png', await planPng(spec, answers));
+        dir.commit();
+      } catch (e) {
+        dir.abort();
+        throw e;
+      }
+      if (argv.quiet === true) return;
+      io.out(planTable(spec, answers));
+      io.out(`\nwrote ${shownPath(dir.target)}/ (plan.csv, plan.json, plan.png)\n`);
+    },
+  };
+}
