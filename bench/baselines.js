@@ -106,19 +106,27 @@ export function bareHeapMMc(customers) {
   return served / seconds;
 }
 
+let simjs;
+/** The simjs bundle publishes itself on `window` only (once, when first loaded): give it one. */
+function loadSimjs() {
+  if (simjs === undefined) {
+    const g = globalThis;
+    const hadWindow = 'window' in g;
+    if (!hadWindow) g.window = {};
+    createRequire(import.meta.url)('simjs');
+    simjs = g.window.Sim;
+    if (!hadWindow) delete g.window;
+  }
+  return simjs;
+}
+
 /**
  * (b) The same model on SIM.JS (npm `simjs`): a generator entity that sends
  * each customer to an 8-server FCFS Facility. Returns customers served per
  * second of wall time.
  */
 export function simjsMMc(customers) {
-  // The simjs bundle publishes itself on `window` only; give it one.
-  const g = globalThis;
-  const hadWindow = 'window' in g;
-  if (!hadWindow) g.window = {};
-  createRequire(import.meta.url)('simjs');
-  const { Sim, Facility, Random, Entity } = g.window.Sim;
-  if (!hadWindow) delete g.window;
+  const { Sim, Facility, Random, Entity } = loadSimjs();
 
   const sim = new Sim();
   const server = new Facility('server', Facility.FCFS, SERVERS);

@@ -1,40 +1,65 @@
 // Benchmarks: simulated requests per second through the same code path as
 // `stickysim run` (scenario loading, routing, metrics, invariants; no file
-// output), and peak memory. Run with `npm run bench`; never part of `npm test`.
-import { arch, cpus, platform } from 'node:os';
+// output), ratios against two baselines timed in the same process, memory per
+// concurrent session, and the speed-up of replications on worker threads.
+// Run with `npm run bench`; never part of `npm test`.
+import { execFileSync } from 'node:child_process';
+import { arch, availableParallelism, cpus, platform } from 'node:os';
+import { runExperimentParallel } from '../dist/parallel/experiment.js';
 import { loadScenario, resolveStrategy } from '../dist/scenario/load.js';
 import { runOnce } from '../dist/simulation/experiment.js';
+import { bareHeapMMc, simjsMMc } from './baselines.js';
 
-function bench(label, file, strategyNames, sets = [], repeats = 3) {
+const best = (f, repeats = 3) => Math.max(...Array.from({ length: repeats }, f));
+const fmt = (x) => Math.round(x).toLocaleString('en-US');
+const verdict = (ok) => (ok ? 'meets' : 'MISSES');
+
+function throughput(file, strategyNames, sets = []) {
   const scenario = loadScenario(file, sets);
   const strategies = strategyNames ? strategyNames.map((n) => resolveStrategy(n)) : scenario.strategies;
-  let best = Infinity;
-  let requests = 0;
-  let events = 0;
-  for (let i = 0; i < repeats; i++) {
+  return () => {
     const t0 = process.hrtime.bigint();
-    requests = 0;
-    events = 0;
-    for (const s of strategies) {
-      const r = runOnce(scenario, s, scenario.seed);
-      requests += r.metrics.conservation.requestsSent;
-      events += r.events;
-    }
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    best = Math.min(best, seconds);
-  }
-  const rps = requests / best;
-  console.log(
-    `${label.padEnd(34)} ${String(requests).padStart(10)} requests  ${best.toFixed(3).padStart(7)} s  ` +
-      `${Math.round(rps).toLocaleString('en-US').padStart(11)} requests/s  ${Math.round(events / best).toLocaleString('en-US').padStart(11)} events/s`,
-  );
-  return rps;
+    let requests = 0;
+    for (const s of strategies) requests += runOnce(scenario, s, scenario.seed).metrics.conservation.requestsSent;
+    return requests / (Number(process.hrtime.bigint() - t0) / 1e9);
+  };
 }
 
-console.log(`stickysim bench — node ${process.version}, ${platform()} ${arch()}, ${cpus()[0]?.model ?? 'cpu'} (best of 3, one core)\n`);
-bench('mmc.yaml (M/M/8, rho 0.9)', 'scenarios/mmc.yaml');
-bench('quickstart.yaml, cookie', 'scenarios/quickstart.yaml', ['cookie']);
-bench('quickstart.yaml, ip-ring', 'scenarios/quickstart.yaml', ['ip-ring']);
-bench('quickstart.yaml, every strategy', 'scenarios/quickstart.yaml', undefined, [], 1);
-const rss = process.resourceUsage().maxRSS * 1024;
-console.log(`\npeak memory (max RSS): ${(rss / 2 ** 20).toFixed(1)} MiB`);
+console.log(`stickysim bench — node ${process.version}, ${platform()} ${arch()}, ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores`);
+console.log('one core, best of 3, warm JIT; requests per second of wall time\n');
+
+const mmc = best(throughput('scenarios/mmc.yaml'));
+const cookie = best(throughput('scenarios/quickstart.yaml', ['cookie']));
+const bare = best(() => bareHeapMMc(2_000_000));
+const simjs = best(() => simjsMMc(500_000));
+const all = throughput('scenarios/quickstart.yaml')();
+
+const rows = [
+  ['mmc.yaml (M/M/8, rho 0.9)', mmc, `target ≥ 1,000,000: ${verdict(mmc >= 1e6)}`],
+  ['quickstart.yaml, cookie', cookie, `target ≥ 500,000: ${verdict(cookie >= 5e5)}`],
+  ['quickstart.yaml, every strategy', all, ''],
+  ['bare binary-heap M/M/8 loop', bare, 'customers/s'],
+  ['SIM.JS M/M/8', simjs, 'customers/s'],
+];
+for (const [label, v, note] of rows) console.log(`${label.padEnd(34)} ${fmt(v).padStart(11)}   ${note}`);
+console.log(`\nmmc / bare loop   = ${(mmc / bare).toFixed(2)}   target ≥ 0.55: ${verdict(mmc / bare >= 0.55)}`);
+console.log(`mmc / SIM.JS      = ${(mmc / simjs).toFixed(2)}   target ≥ 2.7:  ${verdict(mmc / simjs >= 2.7)}`);
+
+// Memory: a fresh process ends a run with ~1,000,000 sessions alive at once.
+const mem = JSON.parse(execFileSync(process.execPath, ['bench/memory.js', '1000000', 'cookie'], { encoding: 'utf8' }));
+console.log(`\nmemory: ${fmt(mem.active)} concurrent sessions, peak RSS ${(mem.peak / 2 ** 20).toFixed(0)} MiB ` +
+  `(${(mem.base / 2 ** 20).toFixed(0)} MiB without them): ${mem.bytesPerSession.toFixed(0)} bytes per session, target ≤ 300: ${verdict(mem.bytesPerSession <= 300)}`);
+
+// Replications on worker threads: the same 8 runs on 1 and on 2 workers.
+const sc = loadScenario('scenarios/quickstart.yaml', ['duration=40m', 'warmup=5m']);
+const reps = { strategies: [resolveStrategy('cookie')], replications: 8, seed: sc.seed };
+const time = async (workers) => {
+  const t0 = process.hrtime.bigint();
+  await runExperimentParallel(sc, { ...reps, workers });
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+};
+const one = await time(1);
+const two = await time(2);
+console.log(`\nreplications (8 × quickstart 40m, cookie): ${one.toFixed(2)} s on 1 worker, ${two.toFixed(2)} s on 2: ` +
+  `speed-up ${(one / two).toFixed(2)}×, target ≥ 1.8: ${verdict(one / two >= 1.8)}`);
+console.log(`peak memory of this process (max RSS): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

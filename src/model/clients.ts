@@ -43,6 +43,11 @@ export interface ClientIdentity {
   keepsRoute: boolean;
 }
 
+/** A fresh identity to fill (callers on the hot path pass one to reuse instead). */
+export function scratch(): ClientIdentity {
+  return { key: 0, ip: 0, natGroup: -1, ipChangeRate: 0, nextIpChange: Infinity, sendsParam: false, keepsRoute: false };
+}
+
 export class ClientNetwork {
   private readonly natZipf: Zipf | undefined;
   private readonly subnetZipf: Zipf | undefined;
@@ -68,7 +73,7 @@ export class ClientNetwork {
    * Who the client of session `id` is: its key, address, NAT group and mobility.
    * `defaultIp` is the unique address it has when nothing else applies.
    */
-  identify(start: number, defaultIp: number): ClientIdentity {
+  identify(start: number, defaultIp: number, out: ClientIdentity = scratch()): ClientIdentity {
     const u = this.u;
     const key = uint32(u);
     const sendsParam = u() < this.spec.paramProbability;
@@ -89,7 +94,14 @@ export class ClientNetwork {
       ipChangeRate = mobile.ipChangesPerHour / 3600;
       nextIpChange = start - Math.log(1 - counterUniform(key, 0, Lane.churn)) / ipChangeRate;
     }
-    return { key, ip, natGroup, ipChangeRate, nextIpChange, sendsParam, keepsRoute };
+    out.key = key;
+    out.ip = ip;
+    out.natGroup = natGroup;
+    out.ipChangeRate = ipChangeRate;
+    out.nextIpChange = nextIpChange;
+    out.sendsParam = sendsParam;
+    out.keepsRoute = keepsRoute;
+    return out;
   }
 
   /**

@@ -101,3 +101,87 @@ export function placeholderSession(id = 0): Session {
     droppedAt: 0, lost: false, ended: false, at: -1, completion: -1,
   };
 }
+
+/** What the workload draws for a session when it starts; the rest of a session is run state. */
+export interface SessionDraw {
+  id: number;
+  start: number;
+  key: number;
+  ip: number;
+  natGroup: number;
+  ipChangeRate: number;
+  nextIpChange: number;
+  acceptsCookies: boolean;
+  sendsHeader: boolean;
+  sendsParam: boolean;
+  keepsRoute: boolean;
+  logout: boolean;
+  demands: number[];
+  thinks: number[];
+}
+
+/**
+ * The sessions of a run. A class (not an object literal) so that every
+ * session has one fixed layout, with its fields in the object itself: the
+ * engine allocates one per session on its hottest path.
+ */
+export class SessionRecord implements Session {
+  readonly id: number;
+  readonly start: number;
+  readonly key: number;
+  ip: number;
+  readonly natGroup: number;
+  readonly ipChangeRate: number;
+  ipVersion = 0;
+  nextIpChange: number;
+  readonly clientId: number;
+  readonly acceptsCookies: boolean;
+  readonly sendsHeader: boolean;
+  readonly sendsParam: boolean;
+  readonly keepsRoute: boolean;
+  readonly logout: boolean;
+  readonly demands: number[];
+  readonly thinks: number[];
+  hasCookie = false;
+  hasHeader = false;
+  hasParam = false;
+  hasRoute = false;
+  next = 0;
+  sentAt: number;
+  rebind = false;
+  startedAt: number;
+  cookie = -1;
+  cookieIssued = 0;
+  cookieUsed = 0;
+  route = -1;
+  home = -1;
+  stateId = 0;
+  lastAccess: number;
+  dropCause: LossCause = LossCause.none;
+  droppedAt = 0;
+  lost = false;
+  ended = false;
+  at = -1;
+  completion = -1;
+
+  constructor(d: SessionDraw) {
+    this.id = d.id;
+    this.start = d.start;
+    this.key = d.key;
+    this.ip = d.ip;
+    this.natGroup = d.natGroup;
+    this.ipChangeRate = d.ipChangeRate;
+    this.nextIpChange = d.nextIpChange;
+    this.clientId = d.id;
+    this.acceptsCookies = d.acceptsCookies;
+    this.sendsHeader = d.sendsHeader;
+    this.sendsParam = d.sendsParam;
+    this.keepsRoute = d.keepsRoute;
+    this.logout = d.logout;
+    this.demands = d.demands;
+    this.thinks = d.thinks;
+    this.sentAt = d.start;
+    this.startedAt = d.start;
+    this.lastAccess = d.start;
+  }
+}

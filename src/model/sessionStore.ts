@@ -52,6 +52,9 @@ export class SessionStore {
    */
   create(s: Session, now: number): void {
     const m = this.entries;
+    // Expired states go first (amortised O(1): the map is in LRU order), so abandoned
+    // sessions die young instead of piling up until the next purge.
+    this.purgeExpired(now);
     while (m.size >= this.capacity) {
       const victim = m.values().next().value as Entry;
       m.delete(victim.stateId);

@@ -1,9 +1,9 @@
 import type { Streams } from '../engine/index.js';
 import { uint32 } from '../engine/index.js';
-import { ClientNetwork, type ClientSpec } from './clients.js';
+import { ClientNetwork, scratch, type ClientSpec } from './clients.js';
 import { countSampler, timeSampler, type CountDist, type Sampler, type TimeDist } from './distributions.js';
 import { fmix32 } from './hash.js';
-import { LossCause, type Session } from './session.js';
+import { SessionRecord, type Session, type SessionDraw } from './session.js';
 
 /** Sessions per second from `at` (seconds) until the next step. */
 export interface RateStep {
@@ -49,6 +49,11 @@ export class Workload {
   private readonly service: Sampler;
   private readonly ipKey: number;
   readonly network: ClientNetwork;
+  private readonly who = scratch();
+  private readonly draw: SessionDraw = {
+    id: 0, start: 0, key: 0, ip: 0, natGroup: -1, ipChangeRate: 0, nextIpChange: Infinity, acceptsCookies: false,
+    sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, demands: [], thinks: [],
+  };
   private readonly modulated: boolean;
   private readonly peakRate: number;
   private step = 0;
@@ -135,45 +140,23 @@ export class Workload {
     const acceptsCookies = clients() < this.spec.clients.cookieAcceptance;
     const sendsHeader = clients() < this.spec.clients.headerProbability;
     // By default a seeded bijection of the session number: unique, random-looking addresses.
-    const who = this.network.identify(now, fmix32((id ^ this.ipKey) >>> 0));
-    return {
-      id,
-      start: now,
-      key: who.key,
-      ip: who.ip,
-      natGroup: who.natGroup,
-      ipChangeRate: who.ipChangeRate,
-      ipVersion: 0,
-      nextIpChange: who.nextIpChange,
-      clientId: id,
-      acceptsCookies,
-      sendsHeader,
-      sendsParam: who.sendsParam,
-      keepsRoute: who.keepsRoute,
-      logout,
-      demands,
-      thinks,
-      hasCookie: false,
-      hasHeader: false,
-      hasParam: false,
-      hasRoute: false,
-      next: 0,
-      sentAt: now,
-      rebind: false,
-      startedAt: now,
-      cookie: -1,
-      cookieIssued: 0,
-      cookieUsed: 0,
-      route: -1,
-      home: -1,
-      stateId: 0,
-      lastAccess: now,
-      dropCause: LossCause.none,
-      droppedAt: 0,
-      lost: false,
-      ended: false,
-      at: -1,
-      completion: -1,
-    };
+    // Both filled in place and copied by the constructor: nothing but the session is allocated.
+    const who = this.network.identify(now, fmix32((id ^ this.ipKey) >>> 0), this.who);
+    const d = this.draw;
+    d.id = id;
+    d.start = now;
+    d.key = who.key;
+    d.ip = who.ip;
+    d.natGroup = who.natGroup;
+    d.ipChangeRate = who.ipChangeRate;
+    d.nextIpChange = who.nextIpChange;
+    d.acceptsCookies = acceptsCookies;
+    d.sendsHeader = sendsHeader;
+    d.sendsParam = who.sendsParam;
+    d.keepsRoute = who.keepsRoute;
+    d.logout = logout;
+    d.demands = demands;
+    d.thinks = thinks;
+    return new SessionRecord(d);
   }
 }
