@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import YAML from 'yaml';
 import type { Session } from '../../src/model/session.js';
-import { loadScenario, parseScenario, resolveStrategy, type Scenario } from '../../src/scenario/load.js';
+import { loadScenario, resolveStrategy, type Scenario } from '../../src/scenario/load.js';
 import { runExperiment, runOnce } from '../../src/simulation/experiment.js';
 import type { TraceEvent } from '../../src/simulation/trace.js';
+import { testScenario } from '../helpers.js';
 
-function scenario(over: Record<string, unknown> = {}, sets: string[] = []): Scenario {
-  const doc = {
-    name: 'test',
-    seed: 5,
-    duration: '20m',
-    window: '1m',
-    workload: {
-      arrivals: { rate: 1 },
-      requests: { dist: 'geometric', mean: 8 },
-      think: { dist: 'exponential', mean: '10s' },
-      service: { dist: 'exponential', mean: '50ms' },
-      logoutProbability: 0.5,
-    },
-    fleet: { servers: 4, workers: 2 },
-    ...over,
-  };
-  return parseScenario(YAML.stringify(doc), 'test.yaml', sets);
-}
+/** The shared small test scenario (20 min, 4 servers × 2 workers, 1 session/s). */
+const scenario = testScenario;
 
 const run = (sc: Scenario, name: string, seed = sc.seed) => runOnce(sc, resolveStrategy(name), seed).metrics;
 
