@@ -31,24 +31,38 @@ const countDist = fc.oneof(
 );
 
 /** Timeline operations, made valid by replaying them against the fleet's state (as the schema checks). */
-const ops = fc.array(fc.record({ at: prob, op: fc.constantFrom('crash', 'recover', 'remove', 'add'), pick: fc.nat(), count: fc.integer({ min: 1, max: 3 }) }), { maxLength: 6 });
+const ops = fc.array(
+  fc.record({
+    at: prob,
+    op: fc.constantFrom('crash', 'recover', 'remove', 'add', 'restart', 'deploy'),
+    pick: fc.nat(),
+    count: fc.integer({ min: 1, max: 3 }),
+    drain: fc.boolean(),
+  }),
+  { maxLength: 6 },
+);
 
-function timeline(servers: number, duration: number, list: { at: number; op: string; pick: number; count: number }[]) {
+function timeline(servers: number, duration: number, list: { at: number; op: string; pick: number; count: number; drain: boolean }[]) {
   const state: string[] = Array.from({ length: servers }, () => 'up');
   const events: Record<string, unknown>[] = [];
   for (const o of [...list].sort((a, b) => a.at - b.at)) {
     const at = Math.round(o.at * duration * 1000) / 1000;
     if (o.op === 'add') {
       for (let k = 0; k < o.count; k++) state.push('up');
-      events.push({ at, event: 'add', count: o.count });
+      events.push({ at, event: 'add', count: o.count, ...(o.pick % 3 === 0 ? { workers: o.count, weight: o.count } : {}) });
       continue;
     }
-    const want = o.op === 'recover' ? ['down'] : o.op === 'crash' ? ['up'] : ['up', 'down'];
+    if (o.op === 'deploy') {
+      events.push({ at, event: 'deploy', interval: 1 + (o.pick % 30), downtime: o.count, drain: o.drain, drainTimeout: 2 * o.count });
+      continue;
+    }
+    const want = o.op === 'recover' ? ['down'] : o.op === 'crash' || o.op === 'restart' ? ['up'] : ['up', 'down'];
     const eligible = state.map((s, i) => [s, i] as const).filter(([s]) => want.includes(s));
     if (eligible.length === 0) continue;
     const i = eligible[o.pick % eligible.length]![1];
-    state[i] = o.op === 'crash' ? 'down' : o.op === 'recover' ? 'up' : 'removed';
-    events.push({ at, event: o.op, server: o.pick % 2 === 0 ? i + 1 : `s${i + 1}` });
+    if (o.op !== 'restart') state[i] = o.op === 'crash' ? 'down' : o.op === 'recover' ? 'up' : 'removed';
+    const extra = o.op === 'restart' ? { downtime: o.count, drain: o.drain, drainTimeout: 3 } : o.op === 'remove' ? { drain: o.drain, drainTimeout: 5 } : {};
+    events.push({ at, event: o.op, server: o.pick % 2 === 0 ? i + 1 : `s${i + 1}`, ...extra });
   }
   return events;
 }
@@ -58,6 +72,42 @@ const strategy = fc.oneof(
   fc.record({ name: fc.constantFrom('ip-ring', 'header-ring'), vnodes: fc.integer({ min: 1, max: 200 }) }),
   fc.record({ name: fc.constantFrom('cookie', 'ip-hash'), fallback: fc.constantFrom('round-robin', 'random', 'least-conn', 'p2c') }),
   fc.record({ name: fc.constant('shared-store'), latency: seconds(0.05) }),
+  fc.record({
+    name: fc.constantFrom('cookie', 'route', 'ip-table'),
+    onDown: fc.constantFrom('redispatch', 'persist', 'strict'),
+    onRecover: fc.constantFrom('stay', 'return'),
+    retries: fc.integer({ min: 0, max: 3 }),
+  }),
+  fc.record({ name: fc.constant('cookie'), maxIdle: seconds(60), maxLife: seconds(120), nocache: fc.boolean() }),
+  fc.record({ name: fc.constant('table'), key: fc.constantFrom('ip', 'ip24', 'header', 'param'), expire: seconds(60), capacity: fc.integer({ min: 1, max: 20 }) }),
+  fc.oneof(
+    fc.record({ name: fc.constant('hash'), key: fc.constantFrom('ip', 'ip24', 'header', 'param'), family: fc.constantFrom('modulo', 'rendezvous') }),
+    fc.record({ name: fc.constant('hash'), family: fc.constant('maglev'), tableSize: fc.constantFrom(251, 1009), bound: fc.double({ min: 1, max: 3, noNaN: true }) }),
+    fc.record({ name: fc.constant('hash'), family: fc.constant('ring'), vnodes: fc.integer({ min: 1, max: 50 }), hash: fc.constantFrom('xxh64', 'murmur3', 'fnv1a', 'sdbm'), bound: fc.double({ min: 1, max: 3, noNaN: true }) }),
+  ),
+);
+
+/** Client networks: any mix of per-client and per-request habits, NAT, /24 networks and mobility. */
+const clients = fc.record(
+  {
+    cookieAcceptance: prob,
+    cookieLoss: prob,
+    headerProbability: prob,
+    headerMissing: prob,
+    paramProbability: prob,
+    paramMissing: prob,
+    routeKept: prob,
+    routeLoss: prob,
+    nat: fc.record({ fraction: prob, groups: fc.integer({ min: 1, max: 20 }), exponent: small(3), sharedCache: fc.boolean() }),
+    subnets: fc.record({ count: fc.integer({ min: 1, max: 50 }), exponent: small(3) }),
+    mobile: fc.record({ fraction: prob, ipChangesPerHour: small(120) }),
+  },
+  { requiredKeys: [] },
+);
+
+const healthCheck = fc.oneof(
+  fc.record({ interval: fc.integer({ min: 1, max: 10 }), fall: fc.integer({ min: 1, max: 4 }), rise: fc.integer({ min: 1, max: 4 }) }),
+  fc.record({ type: fc.constant('passive'), maxFails: fc.integer({ min: 1, max: 3 }), failTimeout: fc.integer({ min: 1, max: 30 }) }),
 );
 
 /** A valid scenario document, small enough to run in milliseconds. */
@@ -75,7 +125,11 @@ export const validDoc = fc
     think: timeDist(30),
     service: timeDist(0.3),
     logoutProbability: prob,
-    clients: fc.record({ cookieAcceptance: prob, headerProbability: prob }, { requiredKeys: [] }),
+    clients,
+    daily: fc.option(fc.record({ amplitude: prob, period: fc.integer({ min: 10, max: 600 }), peak: fc.integer({ min: 0, max: 600 }) }), { nil: undefined }),
+    bursts: fc.option(fc.array(fc.record({ at: prob, duration: fc.integer({ min: 1, max: 60 }), factor: small(5) }), { maxLength: 2 }), { nil: undefined }),
+    healthCheck: fc.option(healthCheck, { nil: undefined }),
+    autoscale: fc.option(fc.record({ target: fc.double({ min: 0.05, max: 1, noNaN: true }), max: fc.integer({ min: 1, max: 8 }), interval: fc.integer({ min: 1, max: 60 }), cooldown: fc.integer({ min: 0, max: 60 }), drain: fc.boolean() }), { nil: undefined }),
     servers: fc.integer({ min: 1, max: 6 }),
     workers: fc.integer({ min: 1, max: 4 }),
     queueLimit: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant('unbounded')),
@@ -92,6 +146,11 @@ export const validDoc = fc
       times[0] = 0;
       arrivals = { schedule: [...new Set(times)].map((at, i) => ({ at, rate: steps[i % steps.length]![1] })) };
     }
+    const modulated = {
+      ...(g.daily ? { daily: g.daily } : {}),
+      ...(g.bursts ? { bursts: g.bursts.map((b) => ({ ...b, at: Math.round(b.at * g.duration) })) } : {}),
+    };
+    arrivals = { ...(arrivals as object), ...modulated };
     return {
       name: 'prop',
       seed: g.seed,
@@ -99,7 +158,15 @@ export const validDoc = fc
       warmup: Math.floor(g.warmupFraction * g.duration),
       window: g.duration / g.windows,
       workload: { arrivals, requests: g.requests, think: g.think, service: g.service, logoutProbability: g.logoutProbability, clients: g.clients },
-      fleet: { servers: g.servers, workers: g.workers, queueLimit: g.queueLimit, sessionTtl: g.sessionTtl, sessionCapacity: g.sessionCapacity },
+      fleet: {
+        servers: g.servers,
+        workers: g.workers,
+        queueLimit: g.queueLimit,
+        sessionTtl: g.sessionTtl,
+        sessionCapacity: g.sessionCapacity,
+        ...(g.healthCheck ? { healthCheck: g.healthCheck } : {}),
+        ...(g.autoscale ? { autoscale: { ...g.autoscale, min: 1 } } : {}),
+      },
       timeline: timeline(g.servers, g.duration, g.ops),
       strategies: g.strategies,
     };
