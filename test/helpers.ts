@@ -1,6 +1,9 @@
 import { Fleet } from '../src/model/fleet.js';
 import { LossCause, type Session } from '../src/model/session.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import YAML from 'yaml';
+import { main } from '../src/cli/main.js';
 import { parseScenario, resolveStrategy, type Scenario } from '../src/scenario/load.js';
 import { runOnce } from '../src/simulation/experiment.js';
 import type { TraceEvent } from '../src/simulation/trace.js';
@@ -58,4 +61,37 @@ export function testScenario(over: Record<string, unknown> = {}, sets: string[] 
 /** One run of a strategy (by name, or name plus options), optionally traced. */
 export function runStrategy(sc: Scenario, name: string, options: Record<string, unknown> = {}, trace?: (e: TraceEvent) => void) {
   return runOnce(sc, resolveStrategy(name, options), sc.seed, trace).metrics;
+}
+
+/** Runs the CLI in-process; returns its exit code and what it printed. */
+export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+/** A small, fast scenario (10 simulated minutes, a crash): a cell of 3 strategies × 2 replications takes milliseconds. */
+export function smallScenario(dir: string, extra = ''): string {
+  const file = join(dir, 'small.yaml');
+  writeFileSync(
+    file,
+    `name: small
+seed: 3
+duration: 10m
+window: 1m
+workload:
+  arrivals: { rate: 0.5 }
+  requests: { dist: geometric, mean: 5 }
+  think: { dist: exponential, mean: 10s }
+  service: { dist: exponential, mean: 50ms }
+fleet:
+  servers: 3
+  workers: 2
+timeline:
+  - { at: 5m, event: crash, server: s2 }
+strategies: [cookie, round-robin, ip-ring]
+${extra}`,
+  );
+  return file;
 }

@@ -3,42 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { SUMMARY_COLUMNS } from '../../src/metrics/results.js';
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
+import { cli, smallScenario } from '../helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'stickysim-cli-'));
-
-/** A small, fast variant of the seed scenario. */
-function smallScenario(dir: string, extra = ''): string {
-  const file = join(dir, 'small.yaml');
-  writeFileSync(
-    file,
-    `name: small
-seed: 3
-duration: 10m
-window: 1m
-workload:
-  arrivals: { rate: 0.5 }
-  requests: { dist: geometric, mean: 5 }
-  think: { dist: exponential, mean: 10s }
-  service: { dist: exponential, mean: 50ms }
-fleet:
-  servers: 3
-  workers: 2
-timeline:
-  - { at: 5m, event: crash, server: s2 }
-strategies: [cookie, round-robin, ip-ring]
-${extra}`,
-  );
-  return file;
-}
 
 describe('stickysim run', () => {
   it('prints the comparison and writes every file', async () => {
