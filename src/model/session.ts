@@ -74,6 +74,8 @@ export interface Session {
   home: number;
   /** Identity of the current incarnation of the state (new after every loss). */
   stateId: number;
+  /** Where home's store keeps that state (the store's own handle; −1 none). */
+  stateNode: number;
   /** Last time the state was used at home. */
   lastAccess: number;
   /** Set when home dropped the state (server-lost or evicted), with when. */
@@ -97,7 +99,7 @@ export function placeholderSession(id = 0): Session {
     id, start: 0, key: 0, ip: 0, natGroup: -1, ipChangeRate: 0, ipVersion: 0, nextIpChange: Infinity, clientId: 0,
     acceptsCookies: false, sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, demands: [], thinks: [],
     hasCookie: false, hasHeader: false, hasParam: false, hasRoute: false, next: 0, sentAt: 0, rebind: false, startedAt: 0,
-    cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateId: 0, lastAccess: 0, dropCause: LossCause.none,
+    cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateId: 0, stateNode: -1, lastAccess: 0, dropCause: LossCause.none,
     droppedAt: 0, lost: false, ended: false, at: -1, completion: -1,
   };
 }
@@ -156,6 +158,7 @@ export class SessionRecord implements Session {
   route = -1;
   home = -1;
   stateId = 0;
+  stateNode = -1;
   lastAccess: number;
   dropCause: LossCause = LossCause.none;
   droppedAt = 0;

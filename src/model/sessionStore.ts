@@ -1,48 +1,67 @@
 import type { Session } from './session.js';
 import { LossCause } from './session.js';
 
-/** One state incarnation held in memory, and when it was last used. */
-interface Entry {
-  readonly session: Session;
-  readonly stateId: number;
-  lastAccess: number;
-}
+const NONE = -1;
 
 /**
- * A server's in-memory session store: state incarnations keyed by id, in
- * least-recently-used order (a Map keeps insertion order; a touch re-inserts).
- * Idle expiry is checked lazily, when a request asks for the state or when the
- * store is purged before it is measured; a capacity evicts the LRU entry.
+ * A server's in-memory session store: state incarnations in least-recently-
+ * used order. Idle expiry is checked lazily, when a request asks for the
+ * state or when the store is purged before it is measured; a capacity evicts
+ * the LRU entry.
  *
  * An entry outlives its session's interest in it: after a loss the session
  * starts a new incarnation elsewhere and the old one lingers here as an orphan
  * until it idles out, holding memory, as it would on a real server.
+ *
+ * Layout: entries are nodes of a doubly linked list (head = least recently
+ * used) kept in parallel typed arrays, with freed nodes reused; a session
+ * remembers the node of its current state (`stateNode`). Every operation is
+ * O(1) (purging O(expired)) and nothing is allocated per state, so a store of
+ * a million states costs about 32 bytes each and no garbage collection.
  */
 export class SessionStore {
-  private readonly entries = new Map<number, Entry>();
+  private prev: Int32Array;
+  private next: Int32Array;
+  private lastAccess: Float64Array;
+  private stateIds: Float64Array;
+  private owners: (Session | undefined)[];
+  private head = NONE;
+  private tail = NONE;
+  private freeHead = NONE;
+  private used = 0;
+  private count = 0;
 
   constructor(
     readonly ttl: number,
     readonly capacity: number,
-  ) {}
+    initialNodes = 64,
+  ) {
+    this.prev = new Int32Array(initialNodes);
+    this.next = new Int32Array(initialNodes);
+    this.lastAccess = new Float64Array(initialNodes);
+    this.stateIds = new Float64Array(initialNodes);
+    this.owners = new Array<Session | undefined>(initialNodes).fill(undefined);
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
   /** True when `s`'s current state lives here and has not idled past the TTL. */
   holds(s: Session, now: number): boolean {
-    const e = this.entries.get(s.stateId);
-    return e !== undefined && now - e.lastAccess <= this.ttl;
+    const n = this.nodeOf(s);
+    return n !== NONE && now - this.lastAccess[n]! <= this.ttl;
   }
 
   /** Marks `s`'s state (which must be held here) used now: moves it to the MRU end. */
   touch(s: Session, now: number): void {
-    const m = this.entries;
-    const e = m.get(s.stateId)!;
-    m.delete(s.stateId);
-    m.set(s.stateId, e);
-    e.lastAccess = now;
+    const n = this.nodeOf(s);
+    if (n === NONE) throw new Error(`SessionStore.touch: state ${s.stateId} of session ${s.id} is not held here`);
+    if (n !== this.tail) {
+      this.unlink(n);
+      this.append(n);
+    }
+    this.lastAccess[n] = now;
     s.lastAccess = now;
   }
 
@@ -51,49 +70,112 @@ export class SessionStore {
    * entries while full. Evicting a live state marks its session.
    */
   create(s: Session, now: number): void {
-    const m = this.entries;
-    // Expired states go first (amortised O(1): the map is in LRU order), so abandoned
+    // Expired states go first (amortised O(1): the list is in LRU order), so abandoned
     // sessions die young instead of piling up until the next purge.
     this.purgeExpired(now);
-    while (m.size >= this.capacity) {
-      const victim = m.values().next().value as Entry;
-      m.delete(victim.stateId);
+    while (this.count >= this.capacity) {
+      const victim = this.head;
       if (this.isLive(victim, now)) {
-        victim.session.dropCause = LossCause.evicted;
-        victim.session.droppedAt = now;
+        const owner = this.owners[victim]!;
+        owner.dropCause = LossCause.evicted;
+        owner.droppedAt = now;
       }
+      this.release(victim);
     }
-    m.set(s.stateId, { session: s, stateId: s.stateId, lastAccess: now });
+    const n = this.allocate();
+    this.lastAccess[n] = now;
+    this.stateIds[n] = s.stateId;
+    this.owners[n] = s;
+    this.append(n);
+    this.count++;
+    s.stateNode = n;
     s.lastAccess = now;
   }
 
   /** Removes `s`'s current state (logout). */
   remove(s: Session): void {
-    this.entries.delete(s.stateId);
+    const n = this.nodeOf(s);
+    if (n !== NONE) this.release(n);
   }
 
-  /** Drops entries idle past the TTL. O(expired): the map is in LRU order. */
+  /** Drops entries idle past the TTL. O(expired): the list is in LRU order. */
   purgeExpired(now: number): void {
-    for (const e of this.entries.values()) {
-      if (now - e.lastAccess <= this.ttl) break;
-      this.entries.delete(e.stateId);
-    }
+    const ttl = this.ttl;
+    for (let n = this.head; n !== NONE && now - this.lastAccess[n]! > ttl; n = this.head) this.release(n);
   }
 
   /** Forgets everything (crash or removal); live states are marked lost. */
   clear(now: number): void {
-    for (const e of this.entries.values()) {
-      if (this.isLive(e, now)) {
-        e.session.dropCause = LossCause.serverLost;
-        e.session.droppedAt = now;
+    for (let n = this.head; n !== NONE; n = this.head) {
+      if (this.isLive(n, now)) {
+        const owner = this.owners[n]!;
+        owner.dropCause = LossCause.serverLost;
+        owner.droppedAt = now;
       }
+      this.release(n);
     }
-    this.entries.clear();
   }
 
-  /** The session's current incarnation, still wanted, and not idle past the TTL. */
-  private isLive(e: Entry, now: number): boolean {
-    const s = e.session;
-    return s.stateId === e.stateId && !s.ended && now - e.lastAccess <= this.ttl;
+  /** The node holding `s`'s current state here, or NONE. */
+  private nodeOf(s: Session): number {
+    const n = s.stateNode;
+    return n >= 0 && n < this.used && this.owners[n] === s && this.stateIds[n] === s.stateId ? n : NONE;
+  }
+
+  /** The node is its session's current incarnation, still wanted, and not idle past the TTL. */
+  private isLive(n: number, now: number): boolean {
+    const s = this.owners[n]!;
+    return s.stateId === this.stateIds[n] && !s.ended && now - this.lastAccess[n]! <= this.ttl;
+  }
+
+  private append(n: number): void {
+    this.prev[n] = this.tail;
+    this.next[n] = NONE;
+    if (this.tail === NONE) this.head = n;
+    else this.next[this.tail] = n;
+    this.tail = n;
+  }
+
+  private unlink(n: number): void {
+    const p = this.prev[n]!;
+    const q = this.next[n]!;
+    if (p === NONE) this.head = q;
+    else this.next[p] = q;
+    if (q === NONE) this.tail = p;
+    else this.prev[q] = p;
+  }
+
+  /** Unlinks node n and puts it on the free list. */
+  private release(n: number): void {
+    this.unlink(n);
+    this.owners[n] = undefined;
+    this.next[n] = this.freeHead;
+    this.freeHead = n;
+    this.count--;
+  }
+
+  private allocate(): number {
+    const n = this.freeHead;
+    if (n !== NONE) {
+      this.freeHead = this.next[n]!;
+      return n;
+    }
+    if (this.used === this.prev.length) this.grow();
+    return this.used++;
+  }
+
+  private grow(): void {
+    const cap = this.prev.length * 2;
+    const widen = <A extends Int32Array | Float64Array>(a: A, C: new (n: number) => A): A => {
+      const b = new C(cap);
+      b.set(a);
+      return b;
+    };
+    this.prev = widen(this.prev, Int32Array);
+    this.next = widen(this.next, Int32Array);
+    this.lastAccess = widen(this.lastAccess, Float64Array);
+    this.stateIds = widen(this.stateIds, Float64Array);
+    this.owners.length = cap;
+    this.owners.fill(undefined, this.used);
   }
 }
