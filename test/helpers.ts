@@ -16,11 +16,11 @@ let nextId = 0;
 export function makeSession(over: Partial<Session> = {}): Session {
   const id = ++nextId;
   const s: Session = {
-    id, start: 0, key: id * 2654435761 >>> 0, ip: id * 7919, natGroup: -1, ipChangeRate: 0, ipVersion: 0, nextIpChange: Infinity,
+    id, start: 0, key: id * 2654435761 >>> 0, ip: id * 7919, natGroup: -1, ipVersion: 0, nextIpChange: Infinity,
     clientId: id, acceptsCookies: true, sendsHeader: true, sendsParam: true, keepsRoute: true, logout: false,
-    demands: [0.1, 0.1, 0.1], thinks: [1, 1], hasCookie: true, hasHeader: true, hasParam: true, hasRoute: true,
-    next: 0, sentAt: 0, rebind: false, startedAt: 0, cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateId: 0, stateNode: -1, lastAccess: 0,
-    dropCause: LossCause.none, droppedAt: 0, lost: false, ended: false, at: -1, completion: -1,
+    requests: 3, hasCookie: true, hasHeader: true, hasParam: true, hasRoute: true,
+    next: 0, sentAt: 0, rebind: false, startedAt: 0, cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateNode: -1, lastAccess: 0,
+    dropCause: LossCause.none, lost: false, ended: false, at: -1, completion: -1,
     ...over,
   };
   // What a request carries follows the client's habits unless set explicitly.

@@ -9,7 +9,7 @@ export type Uniform = () => number;
  * one stream never shifts another: adding a draw to routing cannot change the
  * workload.
  */
-export const STREAM_NAMES = ['arrivals', 'sessions', 'service', 'clients', 'network', 'routing'] as const;
+export const STREAM_NAMES = ['arrivals', 'sessions', 'clients', 'network', 'routing'] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 export type Streams = Record<StreamName, Uniform>;
 
@@ -56,4 +56,32 @@ export function counterUniform(key: number, counter: number, lane: number): numb
   h = Math.imul(h ^ key, 0x27d4eb2f);
   h ^= h >>> 15;
   return (h >>> 0) / 4294967296;
+}
+
+/**
+ * True with probability p, drawing from `u` only when the outcome is not
+ * already certain (p of 0 or 1 costs no draw).
+ */
+export function chance(u: Uniform, p: number): boolean {
+  return p >= 1 || (p > 0 && u() < p);
+}
+
+/**
+ * A {@link Uniform} whose successive draws are counter-based: after
+ * `at(key, counter, lane)`, the j-th draw is `counterUniform(key, counter,
+ * lane + j)`. It lets any sampler that takes a stream draw a value that is a
+ * pure function of (key, counter), allocating nothing.
+ */
+export class CounterStream {
+  private key = 0;
+  private counter = 0;
+  private lane = 0;
+  readonly u: Uniform = () => counterUniform(this.key, this.counter, this.lane++);
+
+  at(key: number, counter: number, lane: number): Uniform {
+    this.key = key;
+    this.counter = counter;
+    this.lane = lane;
+    return this.u;
+  }
 }

@@ -75,12 +75,25 @@ export class Simulator<P> {
    * (events after it stay queued, so a run can be continued).
    */
   run(until = Infinity): void {
+    this.runWhile(until, true);
+  }
+
+  /**
+   * Handles every event with time < `t`, then sets the clock to `t`: the
+   * model can act at `t` before any event scheduled for `t` (e.g. close a
+   * measurement window [t − w, t) that events at t must not fall into).
+   */
+  runBefore(t: number): void {
+    this.runWhile(t, false);
+  }
+
+  private runWhile(until: number, inclusive: boolean): void {
     if (this.handler === undefined) throw new Error('Simulator.run: no event handler set');
     if (until < this.now) throw new RangeError(`cannot run until ${until}: before the current time ${this.now}`);
     const q = this.queue;
     const handler = this.handler;
     const cancelled = this.cancelled;
-    while (q.size > 0 && q.peekTime() <= until) {
+    while (q.size > 0 && (q.peekTime() < until || (inclusive && q.peekTime() === until))) {
       q.pop();
       if (cancelled.size > 0 && cancelled.delete(q.poppedSeq)) continue;
       this.now = q.poppedTime;

@@ -1,4 +1,4 @@
-import { counterUniform, uint32, type Uniform } from '../engine/index.js';
+import { chance, counterUniform, uint32, type Uniform } from '../engine/index.js';
 import { fmix32 } from './hash.js';
 import type { Session } from './session.js';
 import { Zipf } from './zipf.js';
@@ -34,10 +34,9 @@ export interface ClientSpec {
 const Lane = { cookie: 1, header: 2, param: 3, route: 4, churn: 5 } as const;
 
 export interface ClientIdentity {
-  key: number;
   ip: number;
   natGroup: number;
-  ipChangeRate: number;
+  /** When a mobile client's address changes first (Infinity: never). */
   nextIpChange: number;
   sendsParam: boolean;
   keepsRoute: boolean;
@@ -45,7 +44,7 @@ export interface ClientIdentity {
 
 /** A fresh identity to fill (callers on the hot path pass one to reuse instead). */
 export function scratch(): ClientIdentity {
-  return { key: 0, ip: 0, natGroup: -1, ipChangeRate: 0, nextIpChange: Infinity, sendsParam: false, keepsRoute: false };
+  return { ip: 0, natGroup: -1, nextIpChange: Infinity, sendsParam: false, keepsRoute: false };
 }
 
 export class ClientNetwork {
@@ -53,6 +52,8 @@ export class ClientNetwork {
   private readonly subnetZipf: Zipf | undefined;
   private readonly natKey: number;
   private readonly subnetKey: number;
+  /** Address changes per second of a mobile client. */
+  private readonly ipChangeRate: number;
 
   constructor(
     readonly spec: ClientSpec,
@@ -62,6 +63,7 @@ export class ClientNetwork {
     this.subnetZipf = spec.subnets ? new Zipf(spec.subnets.count, spec.subnets.exponent) : undefined;
     this.natKey = uint32(u);
     this.subnetKey = uint32(u);
+    this.ipChangeRate = (spec.mobile?.ipChangesPerHour ?? 0) / 3600;
   }
 
   /** The public address of NAT group g (every client behind it shares it). */
@@ -70,14 +72,14 @@ export class ClientNetwork {
   }
 
   /**
-   * Who the client of session `id` is: its key, address, NAT group and mobility.
-   * `defaultIp` is the unique address it has when nothing else applies.
+   * Who the client of a session is: its address, NAT group and mobility.
+   * `defaultIp` is the unique address it has when nothing else applies;
+   * `key` is the session's key (its address changes are drawn from it).
    */
-  identify(start: number, defaultIp: number, out: ClientIdentity = scratch()): ClientIdentity {
+  identify(start: number, defaultIp: number, key: number, out: ClientIdentity = scratch()): ClientIdentity {
     const u = this.u;
-    const key = uint32(u);
-    const sendsParam = u() < this.spec.paramProbability;
-    const keepsRoute = u() < this.spec.routeKept;
+    const sendsParam = chance(u, this.spec.paramProbability);
+    const keepsRoute = chance(u, this.spec.routeKept);
     let ip = defaultIp;
     let natGroup = -1;
     if (this.natZipf !== undefined && u() < this.spec.nat!.fraction) {
@@ -87,17 +89,13 @@ export class ClientNetwork {
       const net = this.subnetZipf.pick(u);
       ip = ((fmix32((net ^ this.subnetKey) >>> 0) & 0xffffff00) | Math.floor(u() * 256)) >>> 0;
     }
-    let ipChangeRate = 0;
     let nextIpChange = Infinity;
     const mobile = this.spec.mobile;
-    if (mobile !== undefined && natGroup < 0 && u() < mobile.fraction && mobile.ipChangesPerHour > 0) {
-      ipChangeRate = mobile.ipChangesPerHour / 3600;
-      nextIpChange = start - Math.log(1 - counterUniform(key, 0, Lane.churn)) / ipChangeRate;
+    if (mobile !== undefined && natGroup < 0 && u() < mobile.fraction && this.ipChangeRate > 0) {
+      nextIpChange = start - Math.log(1 - counterUniform(key, 0, Lane.churn)) / this.ipChangeRate;
     }
-    out.key = key;
     out.ip = ip;
     out.natGroup = natGroup;
-    out.ipChangeRate = ipChangeRate;
     out.nextIpChange = nextIpChange;
     out.sendsParam = sendsParam;
     out.keepsRoute = keepsRoute;
@@ -114,7 +112,7 @@ export class ClientNetwork {
     while (s.nextIpChange <= now) {
       s.ipVersion++;
       s.ip = fmix32((s.key ^ Math.imul(s.ipVersion, 0x9e3779b1)) >>> 0);
-      s.nextIpChange -= Math.log(1 - counterUniform(s.key, s.ipVersion, Lane.churn)) / s.ipChangeRate;
+      s.nextIpChange -= Math.log(1 - counterUniform(s.key, s.ipVersion, Lane.churn)) / this.ipChangeRate;
     }
     const spec = this.spec;
     const i = s.next;

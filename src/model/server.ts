@@ -51,7 +51,7 @@ export class Server {
     capacity: number,
     now = 0,
   ) {
-    this.store = new SessionStore(ttl, capacity);
+    this.store = new SessionStore(id, ttl, capacity);
     this.lastChange = now;
   }
 

@@ -27,8 +27,6 @@ export interface Session {
   ip: number;
   /** NAT / proxy group the client sits behind (it shares that group's address), −1 for none. */
   readonly natGroup: number;
-  /** IP address changes per second for a mobile client (0: the address never changes). */
-  readonly ipChangeRate: number;
   /** How many times the address has changed, and when it changes next. */
   ipVersion: number;
   nextIpChange: number;
@@ -43,10 +41,8 @@ export interface Session {
   readonly keepsRoute: boolean;
   /** Ends with a logout request (else the client abandons after its last request). */
   readonly logout: boolean;
-  /** Service demand of each request, seconds: login, the N requests, then logout if any. */
-  readonly demands: number[];
-  /** Think time before each request after the first, seconds (length demands − 1). */
-  readonly thinks: number[];
+  /** Requests in all: the login, the N requests, then the logout if any. */
+  readonly requests: number;
 
   // --- what the current request carries (set by the client model when it is sent) ---
   hasCookie: boolean;
@@ -72,15 +68,16 @@ export interface Session {
   route: number;
   /** Server id holding the session's state; −1 before the first request lands. */
   home: number;
-  /** Identity of the current incarnation of the state (new after every loss). */
-  stateId: number;
-  /** Where home's store keeps that state (the store's own handle; −1 none). */
+  /**
+   * Where home's store keeps the current incarnation of the state (the
+   * store's own handle; −1 none). Home and node together identify it: after
+   * a loss the session names its new state and the old one is an orphan.
+   */
   stateNode: number;
   /** Last time the state was used at home. */
   lastAccess: number;
-  /** Set when home dropped the state (server-lost or evicted), with when. */
+  /** Set when home dropped the state (server-lost or evicted). */
   dropCause: LossCause;
-  droppedAt: number;
   /** Suffered at least one loss that was not an expiry. */
   lost: boolean;
   ended: boolean;
@@ -96,11 +93,11 @@ export interface Session {
  */
 export function placeholderSession(id = 0): Session {
   return {
-    id, start: 0, key: 0, ip: 0, natGroup: -1, ipChangeRate: 0, ipVersion: 0, nextIpChange: Infinity, clientId: 0,
-    acceptsCookies: false, sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, demands: [], thinks: [],
+    id, start: 0, key: 0, ip: 0, natGroup: -1, ipVersion: 0, nextIpChange: Infinity, clientId: 0,
+    acceptsCookies: false, sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, requests: 1,
     hasCookie: false, hasHeader: false, hasParam: false, hasRoute: false, next: 0, sentAt: 0, rebind: false, startedAt: 0,
-    cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateId: 0, stateNode: -1, lastAccess: 0, dropCause: LossCause.none,
-    droppedAt: 0, lost: false, ended: false, at: -1, completion: -1,
+    cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateNode: -1, lastAccess: 0, dropCause: LossCause.none,
+    lost: false, ended: false, at: -1, completion: -1,
   };
 }
 
@@ -111,80 +108,11 @@ export interface SessionDraw {
   key: number;
   ip: number;
   natGroup: number;
-  ipChangeRate: number;
   nextIpChange: number;
   acceptsCookies: boolean;
   sendsHeader: boolean;
   sendsParam: boolean;
   keepsRoute: boolean;
   logout: boolean;
-  demands: number[];
-  thinks: number[];
-}
-
-/**
- * The sessions of a run. A class (not an object literal) so that every
- * session has one fixed layout, with its fields in the object itself: the
- * engine allocates one per session on its hottest path.
- */
-export class SessionRecord implements Session {
-  readonly id: number;
-  readonly start: number;
-  readonly key: number;
-  ip: number;
-  readonly natGroup: number;
-  readonly ipChangeRate: number;
-  ipVersion = 0;
-  nextIpChange: number;
-  readonly clientId: number;
-  readonly acceptsCookies: boolean;
-  readonly sendsHeader: boolean;
-  readonly sendsParam: boolean;
-  readonly keepsRoute: boolean;
-  readonly logout: boolean;
-  readonly demands: number[];
-  readonly thinks: number[];
-  hasCookie = false;
-  hasHeader = false;
-  hasParam = false;
-  hasRoute = false;
-  next = 0;
-  sentAt: number;
-  rebind = false;
-  startedAt: number;
-  cookie = -1;
-  cookieIssued = 0;
-  cookieUsed = 0;
-  route = -1;
-  home = -1;
-  stateId = 0;
-  stateNode = -1;
-  lastAccess: number;
-  dropCause: LossCause = LossCause.none;
-  droppedAt = 0;
-  lost = false;
-  ended = false;
-  at = -1;
-  completion = -1;
-
-  constructor(d: SessionDraw) {
-    this.id = d.id;
-    this.start = d.start;
-    this.key = d.key;
-    this.ip = d.ip;
-    this.natGroup = d.natGroup;
-    this.ipChangeRate = d.ipChangeRate;
-    this.nextIpChange = d.nextIpChange;
-    this.clientId = d.id;
-    this.acceptsCookies = d.acceptsCookies;
-    this.sendsHeader = d.sendsHeader;
-    this.sendsParam = d.sendsParam;
-    this.keepsRoute = d.keepsRoute;
-    this.logout = d.logout;
-    this.demands = d.demands;
-    this.thinks = d.thinks;
-    this.sentAt = d.start;
-    this.startedAt = d.start;
-    this.lastAccess = d.start;
-  }
+  requests: number;
 }

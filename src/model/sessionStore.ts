@@ -14,16 +14,17 @@ const NONE = -1;
  * until it idles out, holding memory, as it would on a real server.
  *
  * Layout: entries are nodes of a doubly linked list (head = least recently
- * used) kept in parallel typed arrays, with freed nodes reused; a session
- * remembers the node of its current state (`stateNode`). Every operation is
- * O(1) (purging O(expired)) and nothing is allocated per state, so a store of
- * a million states costs about 32 bytes each and no garbage collection.
+ * used) kept in parallel typed arrays, with freed nodes reused. A session
+ * names its current state by the store it lives in (`home`) and its node
+ * there (`stateNode`); a node whose owner names another is an orphan. Every
+ * operation is O(1) (purging O(expired)) and nothing is allocated per state,
+ * so a store of a million states costs about 24 bytes each and no garbage
+ * collection.
  */
 export class SessionStore {
   private prev: Int32Array;
   private next: Int32Array;
   private lastAccess: Float64Array;
-  private stateIds: Float64Array;
   private owners: (Session | undefined)[];
   private head = NONE;
   private tail = NONE;
@@ -31,7 +32,12 @@ export class SessionStore {
   private used = 0;
   private count = 0;
 
+  /**
+   * `id` is the `home` that sessions whose state is kept here carry (the
+   * server's id; 0 for a store shared by the whole fleet).
+   */
   constructor(
+    readonly id: number,
     readonly ttl: number,
     readonly capacity: number,
     initialNodes = 64,
@@ -39,7 +45,6 @@ export class SessionStore {
     this.prev = new Int32Array(initialNodes);
     this.next = new Int32Array(initialNodes);
     this.lastAccess = new Float64Array(initialNodes);
-    this.stateIds = new Float64Array(initialNodes);
     this.owners = new Array<Session | undefined>(initialNodes).fill(undefined);
   }
 
@@ -56,7 +61,7 @@ export class SessionStore {
   /** Marks `s`'s state (which must be held here) used now: moves it to the MRU end. */
   touch(s: Session, now: number): void {
     const n = this.nodeOf(s);
-    if (n === NONE) throw new Error(`SessionStore.touch: state ${s.stateId} of session ${s.id} is not held here`);
+    if (n === NONE) throw new Error(`SessionStore.touch: the state of session ${s.id} is not held here`);
     if (n !== this.tail) {
       this.unlink(n);
       this.append(n);
@@ -78,16 +83,15 @@ export class SessionStore {
       if (this.isLive(victim, now)) {
         const owner = this.owners[victim]!;
         owner.dropCause = LossCause.evicted;
-        owner.droppedAt = now;
       }
       this.release(victim);
     }
     const n = this.allocate();
     this.lastAccess[n] = now;
-    this.stateIds[n] = s.stateId;
     this.owners[n] = s;
     this.append(n);
     this.count++;
+    s.home = this.id;
     s.stateNode = n;
     s.lastAccess = now;
   }
@@ -110,7 +114,6 @@ export class SessionStore {
       if (this.isLive(n, now)) {
         const owner = this.owners[n]!;
         owner.dropCause = LossCause.serverLost;
-        owner.droppedAt = now;
       }
       this.release(n);
     }
@@ -119,13 +122,13 @@ export class SessionStore {
   /** The node holding `s`'s current state here, or NONE. */
   private nodeOf(s: Session): number {
     const n = s.stateNode;
-    return n >= 0 && n < this.used && this.owners[n] === s && this.stateIds[n] === s.stateId ? n : NONE;
+    return s.home === this.id && n >= 0 && n < this.used && this.owners[n] === s ? n : NONE;
   }
 
   /** The node is its session's current incarnation, still wanted, and not idle past the TTL. */
   private isLive(n: number, now: number): boolean {
     const s = this.owners[n]!;
-    return s.stateId === this.stateIds[n] && !s.ended && now - this.lastAccess[n]! <= this.ttl;
+    return this.nodeOf(s) === n && !s.ended && now - this.lastAccess[n]! <= this.ttl;
   }
 
   private append(n: number): void {
@@ -174,7 +177,6 @@ export class SessionStore {
     this.prev = widen(this.prev, Int32Array);
     this.next = widen(this.next, Int32Array);
     this.lastAccess = widen(this.lastAccess, Float64Array);
-    this.stateIds = widen(this.stateIds, Float64Array);
     this.owners.length = cap;
     this.owners.fill(undefined, this.used);
   }

@@ -1,9 +1,10 @@
 import type { Streams } from '../engine/index.js';
-import { uint32 } from '../engine/index.js';
+import { chance, CounterStream, uint32 } from '../engine/index.js';
 import { ClientNetwork, scratch, type ClientSpec } from './clients.js';
 import { countSampler, timeSampler, type CountDist, type Sampler, type TimeDist } from './distributions.js';
 import { fmix32 } from './hash.js';
-import { SessionRecord, type Session, type SessionDraw } from './session.js';
+import type { Session, SessionDraw } from './session.js';
+import { SessionTable, type SessionRow } from './sessionTable.js';
 
 /** Sessions per second from `at` (seconds) until the next step. */
 export interface RateStep {
@@ -37,22 +38,32 @@ export interface WorkloadSpec {
   clients: ClientSpec;
 }
 
+/** Lanes of the counter-based per-request draws (the client model uses 1–5). */
+const Lane = { service: 1 << 16, think: 2 << 16 } as const;
+
 /**
- * Generates sessions: open (Poisson) arrivals at a piecewise-constant rate,
- * each session drawn whole when it starts. Draws happen only here, in order
- * of arrival, each kind from its own stream, so every strategy run with the
- * same seed sees exactly the same sessions (common random numbers).
+ * Generates sessions: open (Poisson) arrivals at a piecewise-constant rate.
+ * What a session is (its client, its number of requests, logout or not) is
+ * drawn when it starts, in order of arrival, each kind from its own stream;
+ * the service demand and think time of its i-th request are drawn when
+ * needed, as pure functions of (session key, i). Either way every strategy
+ * run with the same seed sees exactly the same sessions (common random
+ * numbers), and a session stores no per-request values.
  */
 export class Workload {
   private readonly count: Sampler;
-  private readonly think: Sampler;
-  private readonly service: Sampler;
+  private readonly thinkTime: Sampler;
+  private readonly serviceTime: Sampler;
+  private readonly perRequest = new CounterStream();
   private readonly ipKey: number;
+  private readonly sessionKey: number;
   readonly network: ClientNetwork;
+  /** The sessions alive, as rows of a table (see {@link SessionTable}). */
+  readonly sessions = new SessionTable();
   private readonly who = scratch();
   private readonly draw: SessionDraw = {
-    id: 0, start: 0, key: 0, ip: 0, natGroup: -1, ipChangeRate: 0, nextIpChange: Infinity, acceptsCookies: false,
-    sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, demands: [], thinks: [],
+    id: 0, start: 0, key: 0, ip: 0, natGroup: -1, nextIpChange: Infinity, acceptsCookies: false,
+    sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, requests: 1,
   };
   private readonly modulated: boolean;
   private readonly peakRate: number;
@@ -64,9 +75,10 @@ export class Workload {
     private readonly streams: Streams,
   ) {
     this.count = countSampler(spec.requests);
-    this.think = timeSampler(spec.think);
-    this.service = timeSampler(spec.service);
+    this.thinkTime = timeSampler(spec.think);
+    this.serviceTime = timeSampler(spec.service);
     this.ipKey = uint32(streams.clients);
+    this.sessionKey = uint32(streams.clients);
     this.network = new ClientNetwork(spec.clients, streams.network);
     const a = spec.arrivals;
     this.modulated = a.daily !== undefined || (a.bursts?.length ?? 0) > 0;
@@ -127,36 +139,47 @@ export class Workload {
   }
 
   /** Draws the next session, starting at `now`. */
-  create(now: number): Session {
-    const { sessions, service, clients } = this.streams;
+  create(now: number): SessionRow {
+    const { sessions, clients } = this.streams;
+    const spec = this.spec;
     const id = ++this.started;
     const n = this.count(sessions);
-    const logout = sessions() < this.spec.logoutProbability;
-    const total = 1 + n + (logout ? 1 : 0);
-    const thinks = new Array<number>(total - 1);
-    for (let i = 0; i < total - 1; i++) thinks[i] = this.think(sessions);
-    const demands = new Array<number>(total);
-    for (let i = 0; i < total; i++) demands[i] = this.service(service);
-    const acceptsCookies = clients() < this.spec.clients.cookieAcceptance;
-    const sendsHeader = clients() < this.spec.clients.headerProbability;
-    // By default a seeded bijection of the session number: unique, random-looking addresses.
-    // Both filled in place and copied by the constructor: nothing but the session is allocated.
-    const who = this.network.identify(now, fmix32((id ^ this.ipKey) >>> 0), this.who);
+    const logout = chance(sessions, spec.logoutProbability);
+    const acceptsCookies = chance(clients, spec.clients.cookieAcceptance);
+    const sendsHeader = chance(clients, spec.clients.headerProbability);
+    // Seeded bijections of the session number: unique keys, and unique random-looking
+    // addresses unless the client model says otherwise.
+    const key = fmix32((id ^ this.sessionKey) >>> 0);
+    // Both filled in place and copied into the session's row: nothing is allocated.
+    const who = this.network.identify(now, fmix32((id ^ this.ipKey) >>> 0), key, this.who);
     const d = this.draw;
     d.id = id;
     d.start = now;
-    d.key = who.key;
+    d.key = key;
     d.ip = who.ip;
     d.natGroup = who.natGroup;
-    d.ipChangeRate = who.ipChangeRate;
     d.nextIpChange = who.nextIpChange;
     d.acceptsCookies = acceptsCookies;
     d.sendsHeader = sendsHeader;
     d.sendsParam = who.sendsParam;
     d.keepsRoute = who.keepsRoute;
     d.logout = logout;
-    d.demands = demands;
-    d.thinks = thinks;
-    return new SessionRecord(d);
+    d.requests = 1 + n + (logout ? 1 : 0);
+    return this.sessions.add(d);
+  }
+
+  /** The service demand of `s`'s request number `s.next` (0 is the login). */
+  demand(s: Session): number {
+    return this.serviceTime(this.perRequest.at(s.key, s.next, Lane.service));
+  }
+
+  /** The think time before `s`'s request number `s.next` (≥ 1). */
+  think(s: Session): number {
+    return this.thinkTime(this.perRequest.at(s.key, s.next, Lane.think));
+  }
+
+  /** The session has ended and nothing is scheduled for it: its row may be reused. */
+  release(s: SessionRow): void {
+    this.sessions.release(s);
   }
 }

@@ -4,22 +4,22 @@ import type { RunMetrics } from '../metrics/results.js';
 import type { SimConfig } from '../model/config.js';
 import { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
-import { LOSS_CAUSE_NAMES, LossCause, type Session } from '../model/session.js';
+import { LOSS_CAUSE_NAMES, LossCause } from '../model/session.js';
+import type { SessionRow } from '../model/sessionTable.js';
 import { SessionStore } from '../model/sessionStore.js';
 import { Workload } from '../model/workload.js';
 import type { LoadBalancer } from '../strategies/loadBalancer.js';
 import type { BuildContext, StrategyInstance } from '../strategies/registry.js';
 import { Lifecycle, type LifecycleAction } from './lifecycle.js';
-import type { Tracer } from './trace.js';
+import { TraceEmitter, type Tracer } from './trace.js';
 
 const ARRIVAL = 0;
 const SEND = 1;
 const DONE = 2;
 const DELIVER = 3;
 const LIFECYCLE = 4;
-const CUT = 5;
 
-type Payload = Session | LifecycleAction | boolean | null;
+type Payload = SessionRow | LifecycleAction | null;
 
 const FAIL_NAMES = ['no-server', 'strict', 'undetected', 'crash'] as const;
 
@@ -38,20 +38,21 @@ export class Simulation {
   private readonly lifecycle: Lifecycle;
   private readonly shared: SessionStore | undefined;
   private readonly storeLatency: number;
-  private nextStateId = 0;
+  private readonly trace: TraceEmitter | undefined;
 
   constructor(
     private readonly config: SimConfig,
     strategy: (ctx: BuildContext) => StrategyInstance,
     seed: number,
-    private readonly tracer?: Tracer,
+    tracer?: Tracer,
   ) {
+    this.trace = tracer ? new TraceEmitter(tracer) : undefined;
     const streams = createStreams(seed);
     this.workload = new Workload(config.workload, streams);
     const instance = strategy({ routing: streams.routing, clients: config.workload.clients });
     this.lb = instance.lb;
     this.storeLatency = instance.sharedStore?.latency ?? 0;
-    this.shared = instance.sharedStore ? new SessionStore(config.fleet.sessionTtl, Infinity) : undefined;
+    this.shared = instance.sharedStore ? new SessionStore(0, config.fleet.sessionTtl, Infinity) : undefined;
     this.metrics = new Collector({ warmup: config.warmup, duration: config.duration, window: config.window });
     this.fleet = new Fleet(config.fleet, config.fleet.initial);
     for (const s of this.fleet.servers) this.metrics.addServer(s);
@@ -65,7 +66,7 @@ export class Simulation {
       evacuate: (server) => this.evacuate(server),
       serverAdded: (server) => metrics.addServer(server, sim.now),
       serverRemoved: (server) => metrics.serverRemoved(server, sim.now),
-      trace: (event, server) => this.tracer?.({ t: sim.now, type: 'fleet', event, server }),
+      trace: (event, server) => this.trace?.fleet(sim.now, event, server),
     });
     sim.setHandler((kind, payload) => this.handle(kind, payload));
   }
@@ -76,9 +77,16 @@ export class Simulation {
     const first = this.workload.nextArrival(0, duration);
     if (first < duration) sim.schedule(first, ARRIVAL, null);
     this.lifecycle.start(this.config.timeline, duration);
-    // Metric cuts: every window boundary, and the end of the warm-up.
-    for (let k = 1; k * window < duration; k++) sim.schedule(k * window, CUT, true);
-    if (warmup > 0 && warmup < duration && warmup % window !== 0) sim.schedule(warmup, CUT, false);
+    // Metric cuts, at every window boundary and at the end of the warm-up, each
+    // closing [previous cut, t) before anything happens at t.
+    const cuts: { t: number; windowEnd: boolean }[] = [];
+    for (let k = 1; k * window < duration; k++) cuts.push({ t: k * window, windowEnd: true });
+    if (warmup > 0 && warmup < duration && warmup % window !== 0) cuts.push({ t: warmup, windowEnd: false });
+    cuts.sort((x, y) => x.t - y.t);
+    for (const { t, windowEnd } of cuts) {
+      sim.runBefore(t);
+      this.cut(windowEnd);
+    }
     sim.run(duration);
     this.cut(true);
     return this.metrics.finish(this.fleet.servers);
@@ -92,19 +100,17 @@ export class Simulation {
   private handle(kind: number, payload: Payload): void {
     switch (kind) {
       case SEND:
-        return this.send(payload as Session);
+        return this.send(payload as SessionRow);
       case DONE:
-        return this.done(payload as Session);
+        return this.done(payload as SessionRow);
       case ARRIVAL:
         return this.arrival();
       case DELIVER: {
-        const s = payload as Session;
+        const s = payload as SessionRow;
         return this.arrive(s, this.fleet.servers[s.at]!);
       }
       case LIFECYCLE:
         return this.lifecycle.handle(payload as LifecycleAction);
-      case CUT:
-        return this.cut(payload as boolean);
     }
   }
 
@@ -119,20 +125,20 @@ export class Simulation {
     const now = this.sim.now;
     const s = this.workload.create(now);
     this.metrics.sessionStarted(s);
-    this.tracer?.({ t: now, type: 'session-start', session: s });
+    this.trace?.sessionStart(now, s);
     const next = this.workload.nextArrival(now, this.config.duration);
     if (next < this.config.duration) this.sim.schedule(next, ARRIVAL, null);
     this.send(s);
   }
 
   /** The client sends its next request to the load balancer. */
-  private send(s: Session): void {
+  private send(s: SessionRow): void {
     const now = this.sim.now;
     s.sentAt = now;
     this.workload.network.prepare(s, now);
     this.metrics.requestSent(now);
     const server = this.lb.route(s, this.fleet, now);
-    this.tracer?.({ t: now, type: 'route', session: s.id, request: s.next, server: server?.name ?? null, via: this.lb.lastVia });
+    this.trace?.route(now, s, server?.name ?? null, this.lb.lastVia);
     if (server === undefined) return this.fail(s, this.lb.lastVia === 'strict' ? FailReason.strict : FailReason.noServer, null);
     if (this.lb.lastDelay > 0) {
       s.at = server.id;
@@ -143,7 +149,7 @@ export class Simulation {
   }
 
   /** The request reaches its server: refused if the server is really down, else served, queued or dropped. */
-  private arrive(s: Session, server: Server): void {
+  private arrive(s: SessionRow, server: Server): void {
     const now = this.sim.now;
     if (!server.up) {
       this.fail(s, FailReason.undetected, server);
@@ -160,17 +166,17 @@ export class Simulation {
     } else {
       s.at = -1;
       this.metrics.droppedAt(now);
-      this.tracer?.({ t: now, type: 'dropped', session: s.id, request: s.next, server: server.name });
+      this.trace?.dropped(now, s, server.name);
       this.advance(s);
     }
   }
 
-  private fail(s: Session, reason: FailReason, server: Server | null): void {
+  private fail(s: SessionRow, reason: FailReason, server: Server | null): void {
     const now = this.sim.now;
     s.at = -1;
     s.completion = -1;
     this.metrics.failedAt(now, reason);
-    this.tracer?.({ t: now, type: 'failed', session: s.id, request: s.next, server: server?.name ?? null, reason: FAIL_NAMES[reason] });
+    this.trace?.failed(now, s, server?.name ?? null, FAIL_NAMES[reason]);
     this.advance(s);
   }
 
@@ -179,48 +185,43 @@ export class Simulation {
    * A request of an established session that finds no state is a session
    * loss; a new state is created where it landed and the client carries on.
    */
-  private land(s: Session, server: Server): void {
+  private land(s: SessionRow, server: Server): void {
     const now = this.sim.now;
     s.at = server.id;
     const store = this.shared ?? server.store;
-    const homeId = this.shared ? 0 : server.id;
-    if (s.home === homeId && store.holds(s, now)) {
+    if (store.holds(s, now)) {
       store.touch(s, now);
-      this.tracer?.({ t: now, type: 'state', session: s.id, request: s.next, server: server.name, outcome: 'hit' });
+      this.trace?.state(now, s, server.name, 'hit');
     } else {
       if (s.home >= 0) {
         const cause = this.lossCause(s, store.ttl, now);
         this.metrics.loss(s, cause, now);
-        this.tracer?.({
-          t: now, type: 'state', session: s.id, request: s.next, server: server.name, outcome: 'loss', cause: LOSS_CAUSE_NAMES[cause],
-        });
+        this.trace?.state(now, s, server.name, 'loss', LOSS_CAUSE_NAMES[cause]);
       } else {
-        this.tracer?.({ t: now, type: 'state', session: s.id, request: s.next, server: server.name, outcome: 'created' });
+        this.trace?.state(now, s, server.name, 'created');
       }
-      s.stateId = ++this.nextStateId;
-      s.home = homeId;
       s.dropCause = LossCause.none;
-      store.create(s, now);
+      store.create(s, now); // the session's home is now this store
     }
-    if (s.logout && s.next === s.demands.length - 1) store.remove(s);
+    if (s.logout && s.next === s.requests - 1) store.remove(s);
   }
 
   /** The first thing that happened to the state at home: dropped, expired, or neither (rerouted). */
-  private lossCause(s: Session, ttl: number, now: number): LossCause {
+  private lossCause(s: SessionRow, ttl: number, now: number): LossCause {
     if (s.dropCause !== LossCause.none) return s.dropCause;
     if (now - s.lastAccess > ttl) return LossCause.expired;
     return LossCause.rerouted;
   }
 
-  private start(s: Session, server: Server): void {
+  private start(s: SessionRow, server: Server): void {
     const now = this.sim.now;
     server.account(now);
     server.startService(s);
     s.startedAt = now;
-    s.completion = this.sim.schedule(now + s.demands[s.next]! + this.storeLatency, DONE, s);
+    s.completion = this.sim.schedule(now + this.workload.demand(s) + this.storeLatency, DONE, s);
   }
 
-  private done(s: Session): void {
+  private done(s: SessionRow): void {
     const now = this.sim.now;
     const server = this.fleet.servers[s.at]!;
     server.account(now);
@@ -228,30 +229,32 @@ export class Simulation {
     s.at = -1;
     s.completion = -1;
     this.metrics.completedAt(server, now - s.sentAt, s.startedAt - s.sentAt, now);
-    this.tracer?.({ t: now, type: 'complete', session: s.id, request: s.next, server: server.name, latency: now - s.sentAt });
+    this.trace?.complete(now, s, server.name, now - s.sentAt);
     this.lb.onResponse(s, server, now);
-    const waiting = server.dequeue();
+    const waiting = server.dequeue() as SessionRow | undefined;
     if (waiting !== undefined) this.start(waiting, server);
     this.advance(s);
     if (server.draining) this.lifecycle.checkDrained(server);
   }
 
   /** After a response (or an error), the client thinks, then sends its next request or ends. */
-  private advance(s: Session): void {
+  private advance(s: SessionRow): void {
     s.next++;
-    if (s.next < s.demands.length) {
-      this.sim.schedule(this.sim.now + s.thinks[s.next - 1]!, SEND, s);
+    if (s.next < s.requests) {
+      this.sim.schedule(this.sim.now + this.workload.think(s), SEND, s);
     } else {
       s.ended = true;
       this.metrics.sessionEnded();
-      this.tracer?.({ t: this.sim.now, type: 'session-end', session: s.id, logout: s.logout });
+      this.trace?.sessionEnd(this.sim.now, s);
+      this.workload.release(s);
     }
   }
 
   /** The server stops: its requests in service or queued fail. */
   private evacuate(server: Server): void {
     server.account(this.sim.now);
-    for (const s of server.evacuate()) {
+    // Servers only ever hold this run's sessions.
+    for (const s of server.evacuate() as SessionRow[]) {
       if (s.completion >= 0) this.sim.cancel(s.completion);
       this.fail(s, FailReason.crash, server);
     }

@@ -12,7 +12,7 @@ const SEED = 'scenarios/seed-two-servers.yaml';
 
 describe('stickysim trace', () => {
   it('draws the seed picture for cookie: established on s1, continues on s1, ended, s2 unused', async () => {
-    const r = await cli('trace', SEED, '--strategy', 'cookie', '--session', '5');
+    const r = await cli('trace', SEED, '--strategy', 'cookie', '--session', '23');
     expect([r.code, r.err]).toEqual([0, '']);
     const lines = r.out.trim().split('\n');
     expect(lines[0]).toBe('sequenceDiagram');
@@ -29,7 +29,7 @@ describe('stickysim trace', () => {
   it('--session defaults to 1; the same session under round-robin is lost', async () => {
     const cookie = await cli('trace', SEED, '--strategy', 'cookie');
     expect(cookie.out).toContain('Session 1 of seed-two-servers under cookie');
-    const rr = await cli('trace', SEED, '--strategy', 'round-robin', '--session', '5');
+    const rr = await cli('trace', SEED, '--strategy', 'round-robin', '--session', '23');
     expect(rr.out).toContain('Session lost (rerouted)');
   });
 
@@ -57,9 +57,9 @@ describe('stickysim trace', () => {
   });
 
   it('--format jsonl --session K logs that session only, whole', async () => {
-    const r = await cli('trace', SEED, '--strategy', 'cookie', '--format', 'jsonl', '--session', '5');
+    const r = await cli('trace', SEED, '--strategy', 'cookie', '--format', 'jsonl', '--session', '23');
     const events = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(new Set(events.map((e) => e.session?.id ?? e.session))).toEqual(new Set([5]));
+    expect(new Set(events.map((e) => e.session?.id ?? e.session))).toEqual(new Set([23]));
     expect(events.map((e) => e.type)).toEqual(['session-start', ...Array(3).fill(['route', 'state', 'complete']).flat(), 'session-end']);
     expect(r.err).toBe('');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStreams, replicationSeed, stream, STREAM_NAMES } from '../../src/engine/random.js';
+import { chance, counterUniform, CounterStream, createStreams, replicationSeed, stream, STREAM_NAMES } from '../../src/engine/random.js';
 
 const take = (u: () => number, n: number) => Array.from({ length: n }, () => u());
 
@@ -27,7 +27,7 @@ describe('random streams', () => {
     const s = createStreams(5);
     const n = 100_000;
     const a = take(s.arrivals, n);
-    const b = take(s.service, n);
+    const b = take(s.sessions, n);
     const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
     expect(Math.min(...a)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...a)).toBeLessThan(1);
@@ -70,5 +70,23 @@ describe('counterUniform', () => {
     expect(Math.abs(sum / n - 0.5)).toBeLessThan(0.003);
     expect(Math.abs(below / n - 0.1)).toBeLessThan(0.003);
     expect(Math.abs(both / n - 0.125)).toBeLessThan(0.004); // independent: 0.5³
+  });
+});
+
+describe('chance and CounterStream', () => {
+  it('chance draws only when the outcome is uncertain', () => {
+    let draws = 0;
+    const u = () => (draws++, 0.3);
+    expect([chance(u, 0), chance(u, 1), chance(u, 1.5), chance(u, -1)]).toEqual([false, true, true, false]);
+    expect(draws).toBe(0);
+    expect([chance(u, 0.31), chance(u, 0.3)]).toEqual([true, false]);
+    expect(draws).toBe(2);
+  });
+
+  it('CounterStream yields counterUniform(key, counter, lane + j) for j = 0, 1, …', () => {
+    const cs = new CounterStream();
+    const u = cs.at(42, 7, 100);
+    expect([u(), u(), u()]).toEqual([counterUniform(42, 7, 100), counterUniform(42, 7, 101), counterUniform(42, 7, 102)]);
+    expect(cs.at(42, 7, 100)()).toBe(counterUniform(42, 7, 100));
   });
 });

@@ -25,6 +25,17 @@ describe('Simulator', () => {
     expect(seen).toEqual([0, 100, 1, 2, 3]);
   });
 
+  it('runBefore(t) handles events before t only, then sets the clock to t (events at t stay queued)', () => {
+    const seen: number[] = [];
+    const sim = new Simulator<number>((_k, t) => seen.push(t));
+    for (const t of [1, 2, 2, 3]) sim.schedule(t, 0, t);
+    sim.runBefore(2);
+    expect([seen, sim.now, sim.pending]).toEqual([[1], 2, 3]);
+    sim.run(2);
+    expect([seen, sim.now]).toEqual([[1, 2, 2], 2]);
+    expect(() => sim.runBefore(1)).toThrow(RangeError);
+  });
+
   it('stops at `until`, sets the clock there, and can continue', () => {
     const seen: number[] = [];
     const sim = new Simulator<number>((_k, t) => seen.push(t));

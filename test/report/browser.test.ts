@@ -157,7 +157,7 @@ describe('trace diagrams in Mermaid', () => {
   const MERMAID = join(dirname(createRequire(import.meta.url).resolve('mermaid/package.json')), 'dist', 'mermaid.min.js');
   const early = ['--set', 'timeline[0].at=5m', '--set', 'timeline[1].at=8m', '--set', 'timeline[2].at=10m'];
   const diagrams: [string, string[], string[]][] = [
-    ['cookie', ['scenarios/seed-two-servers.yaml', '--strategy', 'cookie', '--session', '5'], ['Client', 'Load Balancer', 'Server s1', 'Server s2']],
+    ['cookie', ['scenarios/seed-two-servers.yaml', '--strategy', 'cookie', '--session', '23'], ['Client', 'Load Balancer', 'Server s1', 'Server s2']],
     ['round-robin', ['scenarios/seed-two-servers.yaml', '--strategy', 'round-robin', '--session', '1'], ['Client', 'Load Balancer', 'Server s1', 'Server s2']],
     ['first-lost', ['scenarios/quickstart.yaml', '--strategy', 'ip-hash', '--session', 'first-lost', ...early], ['Client', 'Load Balancer', 'Server s']],
   ];

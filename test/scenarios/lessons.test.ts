@@ -120,7 +120,9 @@ describe('hot-keys', () => {
     expect(hottest(ring)).toBeGreaterThan(0.75);
     for (const b of [bounded, maglev]) {
       expect(hottest(b)).toBeLessThan(hottest(ring) - 0.2);
-      expect(b.summary.latency_p99_ms).toBeLessThan(ring.summary.latency_p99_ms / 2);
+      // The hot server's queue shows in ring's tail; bounded load leaves about the service time's own p99 (4.6 × 120 ms).
+      expect(b.summary.latency_p99_ms).toBeLessThan(ring.summary.latency_p99_ms / 1.5);
+      expect(b.summary.latency_p99_ms).toBeLessThan(1.1 * 4.605 * 120);
       expect(b.summary.loss_rerouted).toBeGreaterThan(0);
     }
     expect(ring.summary.lost_sessions).toBe(0);

@@ -35,7 +35,7 @@ export function plainSession(s: Session): PlainSession {
     acceptsCookies: s.acceptsCookies,
     sendsHeader: s.sendsHeader,
     logout: s.logout,
-    requests: s.demands.length,
+    requests: s.requests,
   };
 }
 
