@@ -54,6 +54,8 @@ export class ClientNetwork {
   private readonly subnetKey: number;
   /** Address changes per second of a mobile client. */
   private readonly ipChangeRate: number;
+  /** Requests can lose what the client sends (cookie, header, parameter or route). */
+  private readonly lossy: boolean;
 
   constructor(
     readonly spec: ClientSpec,
@@ -64,6 +66,7 @@ export class ClientNetwork {
     this.natKey = uint32(u);
     this.subnetKey = uint32(u);
     this.ipChangeRate = (spec.mobile?.ipChangesPerHour ?? 0) / 3600;
+    this.lossy = spec.cookieLoss > 0 || spec.headerMissing > 0 || spec.paramMissing > 0 || spec.routeLoss > 0;
   }
 
   /** The public address of NAT group g (every client behind it shares it). */
@@ -106,7 +109,8 @@ export class ClientNetwork {
    * Just before request `s.next` is sent at `now`: move the client to a new
    * address if it changed since, and draw what this request carries. Every
    * draw is a pure function of the session key and a counter, so it is the
-   * same for every strategy.
+   * same for every strategy. When no request can lose anything, a request
+   * carries what the client always sends, set when the session starts.
    */
   prepare(s: Session, now: number): void {
     while (s.nextIpChange <= now) {
@@ -114,6 +118,7 @@ export class ClientNetwork {
       s.ip = fmix32((s.key ^ Math.imul(s.ipVersion, 0x9e3779b1)) >>> 0);
       s.nextIpChange -= Math.log(1 - counterUniform(s.key, s.ipVersion, Lane.churn)) / this.ipChangeRate;
     }
+    if (!this.lossy) return;
     const spec = this.spec;
     const i = s.next;
     s.hasCookie = s.acceptsCookies && (spec.cookieLoss === 0 || counterUniform(s.key, i, Lane.cookie) >= spec.cookieLoss);

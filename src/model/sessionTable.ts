@@ -104,11 +104,12 @@ export class SessionTable {
     this.home[r] = -1;
     this.stateNode[r] = -1;
     this.at[r] = -1;
+    // What a request carries starts as what the client sends (the client model may drop some per request).
     this.flags[r] =
-      (d.acceptsCookies ? ACCEPTS_COOKIES : 0) |
-      (d.sendsHeader ? SENDS_HEADER : 0) |
-      (d.sendsParam ? SENDS_PARAM : 0) |
-      (d.keepsRoute ? KEEPS_ROUTE : 0) |
+      (d.acceptsCookies ? ACCEPTS_COOKIES | HAS_COOKIE : 0) |
+      (d.sendsHeader ? SENDS_HEADER | HAS_HEADER : 0) |
+      (d.sendsParam ? SENDS_PARAM | HAS_PARAM : 0) |
+      (d.keepsRoute ? KEEPS_ROUTE | HAS_ROUTE : 0) |
       (d.logout ? LOGOUT : 0);
     this.dropCause[r] = LossCause.none;
     this.start[r] = d.start;

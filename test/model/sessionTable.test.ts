@@ -16,7 +16,9 @@ describe('SessionTable', () => {
     expect([s.acceptsCookies, s.sendsHeader, s.sendsParam, s.keepsRoute, s.logout]).toEqual([true, false, true, false, false]);
     expect([s.next, s.cookie, s.route, s.home, s.stateNode, s.at, s.completion, s.dropCause]).toEqual(
       [0, -1, -1, -1, -1, -1, -1, LossCause.none]);
-    expect([s.hasCookie, s.hasHeader, s.hasParam, s.hasRoute, s.rebind, s.lost, s.ended]).toEqual([false, false, false, false, false, false, false]);
+    // A request carries what the client sends until the client model says otherwise.
+    expect([s.hasCookie, s.hasHeader, s.hasParam, s.hasRoute]).toEqual([true, false, true, false]);
+    expect([s.rebind, s.lost, s.ended]).toEqual([false, false, false]);
     expect([s.sentAt, s.startedAt, s.lastAccess]).toEqual([10.5, 10.5, 10.5]);
   });
 
@@ -24,6 +26,7 @@ describe('SessionTable', () => {
     const t = new SessionTable(1);
     const s = t.add(draw(1));
     const flags = ['hasCookie', 'hasHeader', 'hasParam', 'hasRoute', 'rebind', 'lost', 'ended'] as const;
+    for (const f of flags) s[f] = false;
     for (const f of flags) {
       s[f] = true;
       expect(flags.filter((g) => s[g])).toEqual([f]);
