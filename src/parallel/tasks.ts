@@ -73,33 +73,60 @@ function workerFile(): string {
 }
 
 /**
- * Runs every task and returns the results in task order, whatever order they
- * finished in, so that output is byte-identical for any number of workers.
- * With more than one worker and more than one task, the tasks run on a pool
- * of worker threads (piscina), each thread loading each scenario once.
+ * Runs tasks on the workers of one command (a sweep, a plan) for as long as
+ * it lasts: in this thread for one worker, else on one piscina pool started
+ * once, so that thread start-up (Node, the modules, the JIT: about half a
+ * second) is paid once per thread, not once per batch.
  */
-export async function runTasks(tasks: readonly RunTask[], opts: RunTasksOptions = {}): Promise<TaskResult[]> {
-  const workers = Math.max(1, Math.min(opts.workers ?? 1, tasks.length));
-  let done = 0;
-  if (workers === 1) {
-    const cache = new ScenarioCache();
-    const out: TaskResult[] = [];
-    for (const task of tasks) {
-      out.push(runTask(task, cache));
-      opts.onDone?.(++done, tasks.length);
-    }
-    return out;
+export class TaskRunner {
+  private readonly cache = new ScenarioCache();
+  private readonly pool: Piscina<RunTask, TaskResult> | undefined;
+
+  constructor(readonly workers: number) {
+    this.pool = workers > 1 ? new Piscina<RunTask, TaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 }) : undefined;
   }
-  const pool = new Piscina<RunTask, TaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
-  try {
-    return await Promise.all(
-      tasks.map(async (task) => {
+
+  /**
+   * Runs every task and returns the results in task order, whatever order
+   * they finished in, so that output is byte-identical for any number of
+   * workers. `onDone` is called as each finishes (in completion order) with
+   * its index and result.
+   */
+  async run(tasks: readonly RunTask[], onDone?: (index: number, result: TaskResult) => void): Promise<TaskResult[]> {
+    const pool = this.pool;
+    if (pool === undefined || tasks.length === 1) {
+      const out: TaskResult[] = [];
+      for (const [i, task] of tasks.entries()) {
+        out.push(runTask(task, this.cache));
+        onDone?.(i, out[i]!);
+      }
+      return out;
+    }
+    return Promise.all(
+      tasks.map(async (task, i) => {
         const result = await pool.run(task);
-        opts.onDone?.(++done, tasks.length);
+        onDone?.(i, result);
         return result;
       }),
     );
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+  }
+}
+
+/**
+ * Runs every task and returns the results in task order (see
+ * {@link TaskRunner.run}); with more than one worker and more than one task,
+ * on a pool of worker threads started for this call.
+ */
+export async function runTasks(tasks: readonly RunTask[], opts: RunTasksOptions = {}): Promise<TaskResult[]> {
+  const runner = new TaskRunner(Math.max(1, Math.min(opts.workers ?? 1, tasks.length)));
+  let done = 0;
+  try {
+    return await runner.run(tasks, () => opts.onDone?.(++done, tasks.length));
   } finally {
-    await pool.destroy();
+    await runner.close();
   }
 }

@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { replicationSeed } from '../engine/random.js';
 import { SUMMARY_COLUMNS, type Summary } from '../metrics/results.js';
 import { estimate, type Estimate } from '../metrics/stats.js';
-import { runTasks, type RunTask } from '../parallel/tasks.js';
+import { TaskRunner, type RunTask } from '../parallel/tasks.js';
 import { toJson } from '../report/runFiles.js';
 import { InputError } from '../scenario/errors.js';
 import { loadScenario, parseScenario, selectStrategies } from '../scenario/load.js';
@@ -140,13 +140,14 @@ export function maxEvaluations(n: number): number {
   return Math.ceil(Math.log2(n + 1));
 }
 
-/**
- * Binary search per strategy, all strategies in lockstep: each round runs
- * every strategy's next value (× replications) in one call to runTasks.
- */
 /** Values checked before the search: all of a short list, the two ends of a long range (the rest as they are reached). */
 const CHECK_ALL_UP_TO = 200;
 
+/**
+ * Binary search per strategy, all strategies in lockstep: each round runs
+ * every strategy's next value (× replications) at once, all rounds on one
+ * pool of workers.
+ */
 export async function runPlan(spec: PlanSpec, opts: { workers: number; onRound?: (round: number, runs: number) => void }): Promise<PlanAnswer[]> {
   const n = spec.axis.values.length;
   const text = readFileSync(spec.file, 'utf8');
@@ -163,25 +164,30 @@ export async function runPlan(spec: PlanSpec, opts: { workers: number; onRound?:
   };
   for (const i of n <= CHECK_ALL_UP_TO ? spec.axis.values.keys() : [0, n - 1]) check(i);
   const state = spec.strategies.map((s) => ({ label: s.label, lo: 0, hi: n, evaluated: [] as PlanPoint[] }));
-  for (let round = 1; state.some((s) => s.lo < s.hi); round++) {
-    const active = state.filter((s) => s.lo < s.hi).map((s) => ({ s, mid: Math.floor((s.lo + s.hi) / 2) }));
-    const tasks: RunTask[] = [];
-    for (const { s, mid } of active) {
-      const sets = check(mid);
-      for (const [i, seed] of spec.seeds.entries()) tasks.push({ file: spec.file, sets, strategy: s.label, replication: i + 1, seed });
+  const runner = new TaskRunner(opts.workers);
+  try {
+    for (let round = 1; state.some((s) => s.lo < s.hi); round++) {
+      const active = state.filter((s) => s.lo < s.hi).map((s) => ({ s, mid: Math.floor((s.lo + s.hi) / 2) }));
+      const tasks: RunTask[] = [];
+      for (const { s, mid } of active) {
+        const sets = check(mid);
+        for (const [i, seed] of spec.seeds.entries()) tasks.push({ file: spec.file, sets, strategy: s.label, replication: i + 1, seed });
+      }
+      opts.onRound?.(round, tasks.length);
+      const results = await runner.run(tasks);
+      const R = spec.seeds.length;
+      for (const [k, { s, mid }] of active.entries()) {
+        const runs = results.slice(k * R, (k + 1) * R).map((r) => r.metrics.summary as unknown as Record<string, number>);
+        const estimates: Record<string, Estimate> = {};
+        for (const key of SUMMARY_COLUMNS) estimates[key] = estimate(runs.map((r) => r[key]!));
+        const missed = spec.slos.filter((slo) => !meets(slo, estimates[slo.metric]!));
+        s.evaluated.push({ strategy: s.label, index: mid, value: spec.axis.values[mid]!, round, estimates, meets: missed.length === 0, missed });
+        if (missed.length === 0) s.hi = mid;
+        else s.lo = mid + 1;
+      }
     }
-    opts.onRound?.(round, tasks.length);
-    const results = await runTasks(tasks, { workers: opts.workers });
-    const R = spec.seeds.length;
-    for (const [k, { s, mid }] of active.entries()) {
-      const runs = results.slice(k * R, (k + 1) * R).map((r) => r.metrics.summary as unknown as Record<string, number>);
-      const estimates: Record<string, Estimate> = {};
-      for (const key of SUMMARY_COLUMNS) estimates[key] = estimate(runs.map((r) => r[key]!));
-      const missed = spec.slos.filter((slo) => !meets(slo, estimates[slo.metric]!));
-      s.evaluated.push({ strategy: s.label, index: mid, value: spec.axis.values[mid]!, round, estimates, meets: missed.length === 0, missed });
-      if (missed.length === 0) s.hi = mid;
-      else s.lo = mid + 1;
-    }
+  } finally {
+    await runner.close();
   }
   return state.map((s) => {
     const found = s.lo < n;

@@ -1,11 +1,12 @@
 /**
  * Running a sweep into its directory: claim it (sweep.json), skip the cells
- * already finished there, run the rest through `runTasks` a few cells at a
- * time, writing each cell's file as soon as its batch is done, then — unless
- * this is a shard — draw the result files from all the cells.
+ * already finished there, run the rest on one {@link TaskRunner} (every run
+ * queued at once, so no worker waits for a batch to finish), writing each
+ * cell's file as soon as its last run is done, then — unless this is a shard
+ * — draw the result files from all the cells.
  */
 import { join, resolve } from 'node:path';
-import { runTasks } from '../parallel/tasks.js';
+import { TaskRunner, type TaskResult } from '../parallel/tasks.js';
 import { toJson } from '../report/runFiles.js';
 import { cellFile, cellText, readCell, type CellData } from './cells.js';
 import { atomicWrite, claimSweepDir, inPlace } from './dir.js';
@@ -18,7 +19,7 @@ export interface SweepRunOptions {
   out: string;
   force: boolean;
   shard?: Shard | undefined;
-  /** Passed to runTasks; results never depend on it. */
+  /** Worker threads; results never depend on it. */
   workers: number;
   /** After each run: runs done and to do in this invocation, and the cell now running. */
   onRun?: (done: number, total: number, cell: string) => void;
@@ -45,11 +46,6 @@ export function metaText(meta: SweepMeta, shard: Shard | undefined, cells: reado
   return toJson({ ...head, shard: { index: shard.index, count: shard.count, cells: cells.map((c) => c.number) }, resolved });
 }
 
-/** Cells per call to runTasks: one on one thread; on a pool, enough runs to keep every worker busy. */
-export function batchSize(workers: number, runsPerCell: number): number {
-  return workers <= 1 ? 1 : Math.max(1, Math.ceil((4 * workers) / runsPerCell));
-}
-
 export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<SweepOutcome> {
   const mine = shardCells(spec.cells, opts.shard);
   validateCells(spec, mine);
@@ -65,18 +61,22 @@ export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<
   }
 
   const runsPerCell = spec.strategies.length * spec.meta.replications;
-  const total = pending.length * runsPerCell;
-  const size = batchSize(opts.workers, runsPerCell);
-  for (let b = 0; b < pending.length; b += size) {
-    const batch = pending.slice(b, b + size);
-    const tasks = batch.flatMap((cell) => cellTasks(spec, cell));
-    const results = await runTasks(tasks, {
-      workers: opts.workers,
-      onDone: (done) => opts.onRun?.(b * runsPerCell + done, total, `cell ${batch[Math.min(Math.floor(done / runsPerCell), batch.length - 1)]!.number}`),
+  const tasks = pending.flatMap((cell) => cellTasks(spec, cell));
+  // Each cell's runs, filled in as they finish; a cell is written when its last one is in.
+  const results: TaskResult[][] = pending.map(() => new Array<TaskResult>(runsPerCell));
+  const left = pending.map(() => runsPerCell);
+  let done = 0;
+  const runner = new TaskRunner(Math.max(1, Math.min(opts.workers, tasks.length)));
+  try {
+    await runner.run(tasks, (index, result) => {
+      const c = Math.floor(index / runsPerCell);
+      const cell = pending[c]!;
+      results[c]![index % runsPerCell] = result;
+      if (--left[c]! === 0) atomicWrite(join(dir, cellFile(spec.meta, cell.number)), cellText(spec.meta, cell, results[c]!));
+      opts.onRun?.(++done, tasks.length, `cell ${cell.number}`);
     });
-    for (const [i, cell] of batch.entries()) {
-      atomicWrite(join(dir, cellFile(spec.meta, cell.number)), cellText(spec.meta, cell, results.slice(i * runsPerCell, (i + 1) * runsPerCell)));
-    }
+  } finally {
+    await runner.close();
   }
 
   let files: string[] = [];
