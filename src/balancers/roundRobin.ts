@@ -17,10 +17,13 @@ export class RoundRobin implements Balancer {
   pick(fleet: Fleet): Server | undefined {
     const list = fleet.available;
     if (list.length === 0) return undefined;
-    if (fleet.evenWeights) {
-      if (this.cursor >= list.length) this.cursor = 0;
-      return list[this.cursor++];
-    }
+    if (!fleet.evenWeights) return this.pickWeighted(list);
+    if (this.cursor >= list.length) this.cursor = 0;
+    return list[this.cursor++];
+  }
+
+  /** Smooth weighted round robin over `list` (not empty). */
+  private pickWeighted(list: readonly Server[]): Server {
     let best: Server | undefined;
     let bestCredit = -Infinity;
     let total = 0;
@@ -34,7 +37,7 @@ export class RoundRobin implements Balancer {
       }
     }
     this.credit.set(best!.id, bestCredit - total);
-    return best;
+    return best!;
   }
 }
 

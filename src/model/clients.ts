@@ -83,26 +83,29 @@ export class ClientNetwork {
     const u = this.u;
     const sendsParam = chance(u, this.spec.paramProbability);
     const keepsRoute = chance(u, this.spec.routeKept);
-    let ip = defaultIp;
-    let natGroup = -1;
-    if (this.natZipf !== undefined && u() < this.spec.nat!.fraction) {
-      natGroup = this.natZipf.pick(u);
-      ip = this.natAddress(natGroup);
-    } else if (this.subnetZipf !== undefined) {
-      const net = this.subnetZipf.pick(u);
-      ip = ((fmix32((net ^ this.subnetKey) >>> 0) & 0xffffff00) | Math.floor(u() * 256)) >>> 0;
-    }
-    let nextIpChange = Infinity;
-    const mobile = this.spec.mobile;
-    if (mobile !== undefined && natGroup < 0 && u() < mobile.fraction && this.ipChangeRate > 0) {
-      nextIpChange = start - Math.log(1 - counterUniform(key, 0, Lane.churn)) / this.ipChangeRate;
-    }
-    out.ip = ip;
-    out.natGroup = natGroup;
-    out.nextIpChange = nextIpChange;
+    out.ip = defaultIp;
+    out.natGroup = -1;
+    out.nextIpChange = Infinity;
     out.sendsParam = sendsParam;
     out.keepsRoute = keepsRoute;
+    if (this.natZipf !== undefined || this.subnetZipf !== undefined || this.spec.mobile !== undefined) this.place(start, key, out);
     return out;
+  }
+
+  /** Behind NAT, in a popular /24, or mobile: where the client's address comes from when it is not its own. */
+  private place(start: number, key: number, out: ClientIdentity): void {
+    const u = this.u;
+    if (this.natZipf !== undefined && u() < this.spec.nat!.fraction) {
+      out.natGroup = this.natZipf.pick(u);
+      out.ip = this.natAddress(out.natGroup);
+    } else if (this.subnetZipf !== undefined) {
+      const net = this.subnetZipf.pick(u);
+      out.ip = ((fmix32((net ^ this.subnetKey) >>> 0) & 0xffffff00) | Math.floor(u() * 256)) >>> 0;
+    }
+    const mobile = this.spec.mobile;
+    if (mobile !== undefined && out.natGroup < 0 && u() < mobile.fraction && this.ipChangeRate > 0) {
+      out.nextIpChange = start - Math.log(1 - counterUniform(key, 0, Lane.churn)) / this.ipChangeRate;
+    }
   }
 
   /**
@@ -113,12 +116,21 @@ export class ClientNetwork {
    * carries what the client always sends, set when the session starts.
    */
   prepare(s: Session, now: number): void {
+    if (s.nextIpChange <= now) this.move(s, now);
+    if (this.lossy) this.drawCarried(s);
+  }
+
+  /** The mobile client's address changes due by `now`. */
+  private move(s: Session, now: number): void {
     while (s.nextIpChange <= now) {
       s.ipVersion++;
       s.ip = fmix32((s.key ^ Math.imul(s.ipVersion, 0x9e3779b1)) >>> 0);
       s.nextIpChange -= Math.log(1 - counterUniform(s.key, s.ipVersion, Lane.churn)) / this.ipChangeRate;
     }
-    if (!this.lossy) return;
+  }
+
+  /** What request `s.next` carries, when requests can lose some of it. */
+  private drawCarried(s: Session): void {
     const spec = this.spec;
     const i = s.next;
     s.hasCookie = s.acceptsCookies && (spec.cookieLoss === 0 || counterUniform(s.key, i, Lane.cookie) >= spec.cookieLoss);

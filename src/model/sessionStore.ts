@@ -78,14 +78,7 @@ export class SessionStore {
     // Expired states go first (amortised O(1): the list is in LRU order), so abandoned
     // sessions die young instead of piling up until the next purge.
     this.purgeExpired(now);
-    while (this.count >= this.capacity) {
-      const victim = this.head;
-      if (this.isLive(victim, now)) {
-        const owner = this.owners[victim]!;
-        owner.dropCause = LossCause.evicted;
-      }
-      this.release(victim);
-    }
+    if (this.count >= this.capacity) this.evict(now);
     const n = this.allocate();
     this.lastAccess[n] = now;
     this.owners[n] = s;
@@ -94,6 +87,15 @@ export class SessionStore {
     s.home = this.id;
     s.stateNode = n;
     s.lastAccess = now;
+  }
+
+  /** Drops least-recently-used states until one more fits; a live one's session is marked evicted. */
+  private evict(now: number): void {
+    while (this.count >= this.capacity) {
+      const victim = this.head;
+      if (this.isLive(victim, now)) this.owners[victim]!.dropCause = LossCause.evicted;
+      this.release(victim);
+    }
   }
 
   /** Removes `s`'s current state (logout). */

@@ -139,36 +139,51 @@ export class Simulation {
     this.metrics.requestSent(now);
     const server = this.lb.route(s, this.fleet, now);
     this.trace?.route(now, s, server?.name ?? null, this.lb.lastVia);
-    if (server === undefined) return this.fail(s, this.lb.lastVia === 'strict' ? FailReason.strict : FailReason.noServer, null);
-    if (this.lb.lastDelay > 0) {
-      s.at = server.id;
-      this.sim.schedule(now + this.lb.lastDelay, DELIVER, s);
-    } else {
-      this.arrive(s, server);
-    }
+    if (server === undefined) this.unrouted(s);
+    else if (this.lb.lastDelay > 0) this.delay(s, server, this.lb.lastDelay);
+    else this.arrive(s, server);
+  }
+
+  /** No server for the request: no server available, or the policy is strict. */
+  private unrouted(s: SessionRow): void {
+    this.fail(s, this.lb.lastVia === 'strict' ? FailReason.strict : FailReason.noServer, null);
+  }
+
+  /** The request reaches `server` after `delay` seconds of retries (persist policy). */
+  private delay(s: SessionRow, server: Server, delay: number): void {
+    s.at = server.id;
+    this.sim.schedule(this.sim.now + delay, DELIVER, s);
   }
 
   /** The request reaches its server: refused if the server is really down, else served, queued or dropped. */
   private arrive(s: SessionRow, server: Server): void {
-    const now = this.sim.now;
     if (!server.up) {
-      this.fail(s, FailReason.undetected, server);
-      this.lifecycle.requestFailed(server);
-      return;
-    }
-    if (server.busy < server.workers) {
+      this.refused(s, server);
+    } else if (server.busy < server.workers) {
       this.land(s, server);
       this.start(s, server);
     } else if (server.queued < server.queueLimit) {
       this.land(s, server);
-      server.account(now);
+      server.account(this.sim.now);
       server.enqueue(s);
     } else {
-      s.at = -1;
-      this.metrics.droppedAt(now);
-      this.trace?.dropped(now, s, server.name);
-      this.advance(s);
+      this.drop(s, server);
     }
+  }
+
+  /** Sent to a dead server the balancer still believed up: an error (and a passive health check's evidence). */
+  private refused(s: SessionRow, server: Server): void {
+    this.fail(s, FailReason.undetected, server);
+    this.lifecycle.requestFailed(server);
+  }
+
+  /** The server's queue is full: the request is dropped. */
+  private drop(s: SessionRow, server: Server): void {
+    const now = this.sim.now;
+    s.at = -1;
+    this.metrics.droppedAt(now);
+    this.trace?.dropped(now, s, server.name);
+    this.advance(s);
   }
 
   private fail(s: SessionRow, reason: FailReason, server: Server | null): void {
@@ -193,17 +208,20 @@ export class Simulation {
       store.touch(s, now);
       this.trace?.state(now, s, server.name, 'hit');
     } else {
-      if (s.home >= 0) {
-        const cause = this.lossCause(s, store.ttl, now);
-        this.metrics.loss(s, cause, now);
-        this.trace?.state(now, s, server.name, 'loss', LOSS_CAUSE_NAMES[cause]);
-      } else {
-        this.trace?.state(now, s, server.name, 'created');
-      }
+      if (s.home >= 0) this.lost(s, store, server);
+      else this.trace?.state(now, s, server.name, 'created');
       s.dropCause = LossCause.none;
       store.create(s, now); // the session's home is now this store
     }
     if (s.logout && s.next === s.requests - 1) store.remove(s);
+  }
+
+  /** An established session's request found no state where it landed: a loss, with its cause. */
+  private lost(s: SessionRow, store: SessionStore, server: Server): void {
+    const now = this.sim.now;
+    const cause = this.lossCause(s, store.ttl, now);
+    this.metrics.loss(s, cause, now);
+    this.trace?.state(now, s, server.name, 'loss', LOSS_CAUSE_NAMES[cause]);
   }
 
   /** The first thing that happened to the state at home: dropped, expired, or neither (rerouted). */
