@@ -42,70 +42,59 @@ export class EventQueue<P> {
   push(time: number, kind: number, payload: P): number {
     if (this.count === this.times.length) this.grow();
     const seq = this.nextSeq++;
+    const { times, seqs, kinds, payloads } = this;
     // Sift up: move parents down until the slot for the new event is found.
     let i = this.count++;
-    const times = this.times;
-    const seqs = this.seqs;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = times[parent]!;
-      if (pt < time || (pt === time && seqs[parent]! < seq)) break;
-      this.move(parent, i);
-      i = parent;
+      const p = (i - 1) >> 1;
+      if (times[p]! < time || (times[p] === time && seqs[p]! < seq)) break;
+      times[i] = times[p]!;
+      seqs[i] = seqs[p]!;
+      kinds[i] = kinds[p]!;
+      payloads[i] = payloads[p];
+      i = p;
     }
     times[i] = time;
     seqs[i] = seq;
-    this.kinds[i] = kind;
-    this.payloads[i] = payload;
+    kinds[i] = kind;
+    payloads[i] = payload;
     return seq;
   }
 
   /** Removes the earliest event into the `popped*` fields; false when empty. */
   pop(): boolean {
     if (this.count === 0) return false;
-    const times = this.times;
-    const seqs = this.seqs;
+    const { times, seqs, kinds, payloads } = this;
     this.poppedTime = times[0]!;
     this.poppedSeq = seqs[0]!;
-    this.poppedKind = this.kinds[0]!;
-    this.poppedPayload = this.payloads[0];
+    this.poppedKind = kinds[0]!;
+    this.poppedPayload = payloads[0];
     const last = --this.count;
-    if (last > 0) {
-      const t = times[last]!;
-      const s = seqs[last]!;
-      const k = this.kinds[last]!;
-      const p = this.payloads[last];
-      // Sift down the former last event from the root.
-      let i = 0;
-      const half = last >> 1;
-      while (i < half) {
-        let child = 2 * i + 1;
-        const right = child + 1;
-        if (
-          right < last &&
-          (times[right]! < times[child]! || (times[right] === times[child] && seqs[right]! < seqs[child]!))
-        ) {
-          child = right;
-        }
-        const ct = times[child]!;
-        if (t < ct || (t === ct && s < seqs[child]!)) break;
-        this.move(child, i);
-        i = child;
-      }
-      times[i] = t;
-      seqs[i] = s;
-      this.kinds[i] = k;
-      this.payloads[i] = p;
-    }
-    this.payloads[last] = undefined;
+    if (last > 0) this.siftDown(times[last]!, seqs[last]!, kinds[last]!, payloads[last], last);
+    payloads[last] = undefined;
     return true;
   }
 
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from]!;
-    this.seqs[to] = this.seqs[from]!;
-    this.kinds[to] = this.kinds[from]!;
-    this.payloads[to] = this.payloads[from];
+  /** Places the event (t, s, k, p) from the root down into a heap of `size` events. */
+  private siftDown(t: number, s: number, k: number, p: P | undefined, size: number): void {
+    const { times, seqs, kinds, payloads } = this;
+    let i = 0;
+    const half = size >> 1;
+    while (i < half) {
+      let c = 2 * i + 1;
+      const r = c + 1;
+      if (r < size && (times[r]! < times[c]! || (times[r] === times[c] && seqs[r]! < seqs[c]!))) c = r;
+      if (t < times[c]! || (t === times[c] && s < seqs[c]!)) break;
+      times[i] = times[c]!;
+      seqs[i] = seqs[c]!;
+      kinds[i] = kinds[c]!;
+      payloads[i] = payloads[c];
+      i = c;
+    }
+    times[i] = t;
+    seqs[i] = s;
+    kinds[i] = k;
+    payloads[i] = p;
   }
 
   private grow(): void {
