@@ -123,8 +123,17 @@ export class Workload {
 
   /** Exact for a piecewise-constant rate: an Exp(1) amount of integrated rate, spent across the steps. */
   private nextPiecewise(now: number): number {
+    const need = -Math.log(1 - this.streams.arrivals());
     const steps = this.spec.arrivals.steps;
-    let need = -Math.log(1 - this.streams.arrivals());
+    if (this.step + 1 < steps.length) return this.spend(now, need);
+    // In the last step (a constant rate: the common case), an exponential gap.
+    const rate = steps[this.step]!.rate;
+    return rate > 0 ? now + need / rate : Infinity;
+  }
+
+  /** Spends `need` of integrated rate from `now` on, step after step. */
+  private spend(now: number, need: number): number {
+    const steps = this.spec.arrivals.steps;
     let t = now;
     while (this.step + 1 < steps.length && steps[this.step + 1]!.at <= t) this.step++;
     for (;;) {

@@ -64,20 +64,26 @@ export class LoadBalancer {
       this.lastVia = a.via;
       s.rebind = false;
       server = fleet.servers[id];
-    } else if (id === Miss.noKey) {
-      this.lastVia = 'fallback';
-      s.rebind = true;
-      server = this.balancer.pick(fleet);
     } else {
-      const p = this.policy;
-      this.lastVia = p.onDown;
-      s.rebind = p.onRecover === 'stay';
-      if (p.onDown === 'strict') return undefined;
-      if (p.onDown === 'persist') this.lastDelay = p.retries * p.retryDelay;
-      server = this.balancer.pick(fleet);
+      server = this.miss(s, fleet, id);
     }
     if (server !== undefined) a.onRoute?.(s, server, now);
     return server;
+  }
+
+  /** No usable binding: no key or binding yet (the balancer picks), or its server is unavailable (the policy decides). */
+  private miss(s: Session, fleet: Fleet, id: number): Server | undefined {
+    if (id === Miss.noKey) {
+      this.lastVia = 'fallback';
+      s.rebind = true;
+      return this.balancer.pick(fleet);
+    }
+    const p = this.policy;
+    this.lastVia = p.onDown;
+    s.rebind = p.onRecover === 'stay';
+    if (p.onDown === 'strict') return undefined;
+    if (p.onDown === 'persist') this.lastDelay = p.retries * p.retryDelay;
+    return this.balancer.pick(fleet);
   }
 
   onResponse(s: Session, server: Server, now: number): void {
