@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExperimentParallel } from '../../src/parallel/experiment.js';
-import { runTasks } from '../../src/parallel/tasks.js';
+import { runTasks, TaskRunner } from '../../src/parallel/tasks.js';
 import { experimentCsv } from '../../src/report/csv.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { runExperiment } from '../../src/simulation/experiment.js';
@@ -52,5 +52,26 @@ describe('worker pool', () => {
     ];
     const results = await runTasks(tasks, { workers: 2 });
     expect(results.map((r) => r.metrics.windows.length / 3)).toEqual([40, 1, 2]);
+  });
+
+  it('a runner keeps its pool across calls: the same results every time, tasks reported by index as they finish', async () => {
+    const file = scenarioFile();
+    const tasks = ['cookie', 'ip-ring', 'round-robin', 'cookie'].map((strategy, i) => ({ file, sets: [], strategy, replication: 1, seed: i + 1 }));
+    const single = new TaskRunner(1);
+    const reference = (await single.run(tasks)).map((r) => JSON.stringify(r.metrics));
+    const pool = new TaskRunner(2);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const seen: number[] = [];
+        const results = await pool.run(tasks, (i, r) => {
+          seen.push(i);
+          expect(JSON.stringify(r.metrics)).toBe(reference[i]);
+        });
+        expect(results.map((r) => JSON.stringify(r.metrics))).toEqual(reference);
+        expect(seen.sort()).toEqual([0, 1, 2, 3]);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 });
