@@ -1,6 +1,7 @@
 // Benchmarks: simulated requests per second through the same code path as
 // `stickysim run` (scenario loading, routing, metrics, invariants; no file
-// output), ratios against two baselines timed in the same process, memory per
+// output), ratios against three references timed in the same process (a bare
+// heap loop, SIM.JS, and the model's work fused into one loop), memory per
 // concurrent session, and the speed-up of replications on worker threads.
 // Run with `npm run bench`; never part of `npm test`.
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { replicationSeed } from '../dist/engine/index.js';
 import { loadScenario, resolveStrategy } from '../dist/scenario/load.js';
 import { runOnce } from '../dist/simulation/experiment.js';
 import { bareHeapMMc, simjsMMc } from './baselines.js';
+import { fusedModelMMc } from './fused.js';
 
 // Best of 5: the first runs also pay for the JIT's compilation; the best is the steady state.
 const best = (f, repeats = 5) => Math.max(...Array.from({ length: repeats }, f));
@@ -34,6 +36,7 @@ const mmc = best(throughput('scenarios/mmc.yaml'));
 const cookie = best(throughput('scenarios/quickstart.yaml', ['cookie']));
 const bare = best(() => bareHeapMMc(2_000_000));
 const simjs = best(() => simjsMMc(500_000));
+const fused = best(() => fusedModelMMc(1_000_000));
 const all = throughput('scenarios/quickstart.yaml')();
 
 const rows = [
@@ -42,10 +45,12 @@ const rows = [
   ['quickstart.yaml, every strategy', all, ''],
   ['bare binary-heap M/M/8 loop', bare, 'customers/s'],
   ['SIM.JS M/M/8', simjs, 'customers/s'],
+  ['fused model loop (yardstick)', fused, 'requests/s: the model\'s work, no structure (bench/fused.js)'],
 ];
 for (const [label, v, note] of rows) console.log(`${label.padEnd(34)} ${fmt(v).padStart(11)}   ${note}`);
 console.log(`\nmmc / bare loop   = ${(mmc / bare).toFixed(2)}   target ≥ 0.55: ${verdict(mmc / bare >= 0.55)}`);
 console.log(`mmc / SIM.JS      = ${(mmc / simjs).toFixed(2)}   target ≥ 2.7:  ${verdict(mmc / simjs >= 2.7)}`);
+console.log(`fused / bare loop = ${(fused / bare).toFixed(2)}   what the model's work alone allows; mmc / fused = ${(mmc / fused).toFixed(2)}: what its structure costs`);
 
 // Memory: a fresh process ends a run with ~1,000,000 sessions alive at once.
 const mem = JSON.parse(execFileSync(process.execPath, ['bench/memory.js', '1000000', 'cookie'], { encoding: 'utf8' }));
