@@ -8,33 +8,18 @@
 // stickysim's throughput divided by this one is what its structure costs; this
 // one divided by the bare heap loop is what the model's work costs.
 import seedrandom from 'seedrandom';
+import { counterUniform } from '../dist/engine/index.js';
+import { fmix32 } from '../dist/model/hash.js';
 
 const LAMBDA = 72;
 const MU = 10;
 const SERVERS = 8;
 const TTL = 1;
 
-function fmix32(h) {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** The counter-based uniform stickysim draws service demands with. */
-function counterUniform(key, counter, lane) {
-  let h = fmix32((key ^ Math.imul(counter + 1, 0x9e3779b1) ^ Math.imul(lane + 1, 0x85ebca77)) >>> 0);
-  h = Math.imul(h ^ key, 0x27d4eb2f);
-  h ^= h >>> 15;
-  return (h >>> 0) / 4294967296;
-}
-
 /** Requests completed per second of wall time. */
 export function fusedModelMMc(requests) {
   const u = seedrandom.alea('fused');
-  // The event heap: (time, sequence, kind, session row).
+  // The event heap: (time, sequence, kind, session row), written inline as in the bare loop.
   const cap = 1024;
   const times = new Float64Array(cap);
   const seqs = new Float64Array(cap);
