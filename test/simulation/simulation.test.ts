@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario, resolveStrategy, type Scenario } from '../../src/scenario/load.js';
+import { loadScenario, parseScenario, resolveStrategy, type Scenario } from '../../src/scenario/load.js';
 import { runExperiment, runOnce } from '../../src/simulation/experiment.js';
 import type { TraceEvent } from '../../src/simulation/trace.js';
 import { testScenario } from '../helpers.js';
@@ -37,6 +37,31 @@ describe('determinism', () => {
     const sc = scenario();
     expect(run(sc, 'p2c')).toEqual(run(sc, 'p2c'));
     expect(run(sc, 'p2c', 6).summary).not.toEqual(run(sc, 'p2c').summary);
+  });
+});
+
+describe('window boundaries', () => {
+  it('a window [t − w, t) closes before anything happens at t: requests failed by a crash at exactly t count in the next window', () => {
+    // Long service times keep requests in service when s1 crashes at exactly 10m, a window boundary.
+    const sc = parseScenario(
+      `name: boundary
+seed: 4
+duration: 15m
+window: 1m
+workload:
+  arrivals: { rate: 5 }
+  requests: { dist: constant, value: 0 }
+  service: { dist: constant, value: 30s }
+fleet: { servers: 2, workers: 1000 }
+timeline: [{ at: 10m, event: crash, server: s1 }]
+strategies: [round-robin]
+`,
+      'boundary.yaml',
+    );
+    const totals = runOnce(sc, sc.strategies[0]!, sc.seed).metrics.windowTotals;
+    const at = (start: number) => totals.find((w) => w.start_s === start)!;
+    expect(at(540).failed).toBe(0);
+    expect(at(600).failed).toBeGreaterThan(50); // about 5/s × 30 s / 2 in service on s1
   });
 });
 
