@@ -1,6 +1,6 @@
 import type { Streams } from '../engine/index.js';
 import { chance, CounterStream, uint32 } from '../engine/index.js';
-import { ClientNetwork, scratch, type ClientSpec } from './clients.js';
+import { ClientNetwork, type ClientSpec } from './clients.js';
 import { countSampler, timeSampler, type CountDist, type Sampler, type TimeDist } from './distributions.js';
 import { fmix32 } from './hash.js';
 import type { Session, SessionDraw } from './session.js';
@@ -60,7 +60,6 @@ export class Workload {
   readonly network: ClientNetwork;
   /** The sessions alive, as rows of a table (see {@link SessionTable}). */
   readonly sessions = new SessionTable();
-  private readonly who = scratch();
   private readonly draw: SessionDraw = {
     id: 0, start: 0, key: 0, ip: 0, natGroup: -1, nextIpChange: Infinity, acceptsCookies: false,
     sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, requests: 1,
@@ -159,21 +158,17 @@ export class Workload {
     // Seeded bijections of the session number: unique keys, and unique random-looking
     // addresses unless the client model says otherwise.
     const key = fmix32((id ^ this.sessionKey) >>> 0);
-    // Both filled in place and copied into the session's row: nothing is allocated.
-    const who = this.network.identify(now, fmix32((id ^ this.ipKey) >>> 0), key, this.who);
     const d = this.draw;
     d.id = id;
     d.start = now;
     d.key = key;
-    d.ip = who.ip;
-    d.natGroup = who.natGroup;
-    d.nextIpChange = who.nextIpChange;
     d.acceptsCookies = acceptsCookies;
     d.sendsHeader = sendsHeader;
-    d.sendsParam = who.sendsParam;
-    d.keepsRoute = who.keepsRoute;
     d.logout = logout;
     d.requests = 1 + n + (logout ? 1 : 0);
+    // The client model fills in the rest (address, NAT group, mobility, parameter, route). The draw
+    // is reused and copied into the session's row: nothing is allocated.
+    this.network.identify(now, fmix32((id ^ this.ipKey) >>> 0), key, d);
     return this.sessions.add(d);
   }
 
