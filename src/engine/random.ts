@@ -40,6 +40,19 @@ export function uint32(u: Uniform): number {
 }
 
 /**
+ * MurmurHash3's 32-bit finaliser: a bijection on 32-bit integers with full
+ * avalanche, which makes it both a good integer hash and a permutation.
+ */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
  * A counter-based uniform in [0, 1): a pure function of (key, counter, lane).
  * Used for per-request draws (is the cookie sent on request i?) that must be
  * the same whatever order events happen in, so that they stay common random
@@ -47,12 +60,7 @@ export function uint32(u: Uniform): number {
  * MurmurHash3's finaliser, a bijection with full avalanche.
  */
 export function counterUniform(key: number, counter: number, lane: number): number {
-  let h = (key ^ Math.imul(counter + 1, 0x9e3779b1) ^ Math.imul(lane + 1, 0x85ebca77)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
+  let h = fmix32((key ^ Math.imul(counter + 1, 0x9e3779b1) ^ Math.imul(lane + 1, 0x85ebca77)) >>> 0);
   h = Math.imul(h ^ key, 0x27d4eb2f);
   h ^= h >>> 15;
   return (h >>> 0) / 4294967296;

@@ -1,17 +1,11 @@
 /**
  * Hash helpers shared by the model (scrambled client addresses) and hashing
- * balancers. MurmurHash3's 32-bit finaliser is a bijection on 32-bit integers
- * with full avalanche, which makes it both a good integer hash and a
- * permutation.
+ * balancers. MurmurHash3's finaliser `fmix32` lives in the engine (its
+ * counter-based uniforms are built on it) and is re-exported here.
  */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32 } from '../engine/index.js';
+
+export { fmix32 };
 
 /** MurmurHash3 (x86, 32-bit) of a string's UTF-16 code units. */
 export function murmur3String(key: string, seed = 0): number {

@@ -1,3 +1,4 @@
+import { fmix32 } from '../../model/hash.js';
 import { bswap32, xxh64, xxh64Int, xxh64Pair } from './xxh64.js';
 
 /**
@@ -96,13 +97,7 @@ function murmurBlock(h: number, k: number): number {
 }
 
 function murmurFinal(h: number, len: number): number {
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32((h ^ len) >>> 0);
 }
 
 /** 32-bit FNV-1a of `b[0, len)`; a seed is XORed into the offset basis. */
