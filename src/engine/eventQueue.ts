@@ -38,6 +38,19 @@ export class EventQueue<P> {
     return this.count > 0 ? this.times[0]! : Infinity;
   }
 
+  /** Sequence number of the earliest event; Infinity when empty. */
+  peekSeq(): number {
+    return this.count > 0 ? this.seqs[0]! : Infinity;
+  }
+
+  /**
+   * Takes the next sequence number without inserting anything: for an event
+   * kept outside the heap that must still be ordered as if it were in it.
+   */
+  takeSeq(): number {
+    return this.nextSeq++;
+  }
+
   /** Inserts an event and returns its sequence number (its identity). */
   push(time: number, kind: number, payload: P): number {
     if (this.count === this.times.length) this.grow();

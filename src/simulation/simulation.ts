@@ -75,7 +75,7 @@ export class Simulation {
     const { duration, warmup, window } = this.config;
     const sim = this.sim;
     const first = this.workload.nextArrival(0, duration);
-    if (first < duration) sim.schedule(first, ARRIVAL, null);
+    if (first < duration) sim.scheduleSlot(first, ARRIVAL, null);
     this.lifecycle.start(this.config.timeline, duration);
     // Metric cuts, at every window boundary and at the end of the warm-up, each
     // closing [previous cut, t) before anything happens at t.
@@ -127,7 +127,7 @@ export class Simulation {
     this.metrics.sessionStarted(s);
     this.trace?.sessionStart(now, s);
     const next = this.workload.nextArrival(now, this.config.duration);
-    if (next < this.config.duration) this.sim.schedule(next, ARRIVAL, null);
+    if (next < this.config.duration) this.sim.scheduleSlot(next, ARRIVAL, null);
     this.send(s);
   }
 
