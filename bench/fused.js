@@ -144,10 +144,17 @@ export function fusedModelMMc(requests) {
 
   const salt = 0x5eed;
   let sessions = 0;
-  push(-Math.log(1 - u()) / LAMBDA, 0, 0);
+  // The next arrival is kept beside the heap, as stickysim's engine does (its slot).
+  let arrivalAt = -Math.log(1 - u()) / LAMBDA;
+  let arrivalSeq = nextSeq++;
   const t0 = process.hrtime.bigint();
   while (completed < requests) {
-    pop();
+    if (size === 0 || arrivalAt < times[0] || (arrivalAt === times[0] && arrivalSeq < seqs[0])) {
+      now = arrivalAt;
+      kind = 0;
+    } else {
+      pop();
+    }
     if (kind === 0) {
       // A session arrives and sends its request.
       const r = freeRows.length > 0 ? freeRows.pop() : rowCount++;
@@ -162,7 +169,8 @@ export function fusedModelMMc(requests) {
       lastAccess[r] = now;
       completion[r] = -1;
       started++;
-      push(now - Math.log(1 - u()) / LAMBDA, 0, 0);
+      arrivalAt = now - Math.log(1 - u()) / LAMBDA;
+      arrivalSeq = nextSeq++;
       sentAt[r] = now;
       sent++;
       // Its state is created on the server, after the states idle past the TTL go.
