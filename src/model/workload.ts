@@ -1,7 +1,7 @@
 import type { Streams } from '../engine/index.js';
 import { chance, CounterStream, uint32 } from '../engine/index.js';
 import { ClientNetwork, type ClientSpec } from './clients.js';
-import { countSampler, timeSampler, type CountDist, type Sampler, type TimeDist } from './distributions.js';
+import { countSampler, standardExponential, timeSampler, type CountDist, type Sampler, type TimeDist } from './distributions.js';
 import { fmix32 } from './hash.js';
 import type { Session, SessionDraw } from './session.js';
 import { SessionTable, type SessionRow } from './sessionTable.js';
@@ -114,7 +114,7 @@ export class Workload {
     if (this.peakRate <= 0) return Infinity;
     let t = now;
     for (;;) {
-      t -= Math.log(1 - u()) / this.peakRate;
+      t += standardExponential(u) / this.peakRate;
       if (t >= until) return Infinity;
       if (u() * this.peakRate < this.rateAt(t)) return t;
     }
@@ -122,7 +122,7 @@ export class Workload {
 
   /** Exact for a piecewise-constant rate: an Exp(1) amount of integrated rate, spent across the steps. */
   private nextPiecewise(now: number): number {
-    const need = -Math.log(1 - this.streams.arrivals());
+    const need = standardExponential(this.streams.arrivals);
     const steps = this.spec.arrivals.steps;
     if (this.step + 1 < steps.length) return this.spend(now, need);
     // In the last step (a constant rate: the common case), an exponential gap.

@@ -20,7 +20,7 @@ export const QUEUE_CASES: readonly QueueCase[] = [
   { file: 'mm1-rho50.yaml', replications: 20, quick: { replications: 10, duration: '2h' } },
   { file: 'mm1-rho95.yaml', replications: 20 },
   { file: 'mm2-rho80.yaml', replications: 20 },
-  { file: 'mm8-rho90.yaml', replications: 20, quick: { replications: 10, duration: '30m' } },
+  { file: 'mm8-rho90.yaml', replications: 20, quick: { replications: 20, duration: '30m' } },
   { file: 'md1-rho80.yaml', replications: 20 },
   { file: 'mg1-lognormal-rho70.yaml', replications: 20, quick: { replications: 16, duration: '6h' } },
 ];
