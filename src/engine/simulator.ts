@@ -6,7 +6,7 @@ export type EventHandler<P> = (kind: number, payload: P) => void;
 /**
  * The discrete-event core: a clock and an event queue. It knows nothing of
  * what the events mean; a model registers one handler and tells events apart
- * by a small integer `kind`.
+ * by a small integer `kind` (0–255).
  *
  * Cancellation is lazy: a cancelled event stays in the heap and is skipped
  * when it reaches the top, which keeps `cancel` O(1) and the heap simple.

@@ -65,4 +65,22 @@ describe('EventQueue', () => {
     expect(q.pop()).toBe(false);
     expect(q.peekTime()).toBe(Infinity);
   });
+
+  it('keeps an event\'s kind, sequence and payload with it through the heap, and refuses kinds beyond a byte', () => {
+    const q = new EventQueue<string>(2);
+    const ids = [q.push(2, 255, 'b'), q.push(1, 7, 'a'), q.push(2, 0, 'c')];
+    expect(ids).toEqual([0, 1, 2]);
+    const seen: [number, number, number, string][] = [];
+    while (q.pop()) seen.push([q.poppedTime, q.poppedSeq, q.poppedKind, q.poppedPayload!]);
+    expect(seen).toEqual([[1, 1, 7, 'a'], [2, 0, 255, 'b'], [2, 2, 0, 'c']]);
+    // Freed slots are reused: more events than were ever pending at once still come out right.
+    for (let round = 0; round < 3; round++) {
+      q.push(5, 1, `x${round}`);
+      q.push(4, 2, `y${round}`);
+      expect([q.pop(), q.poppedPayload, q.pop(), q.poppedPayload]).toEqual([true, `y${round}`, true, `x${round}`]);
+    }
+    expect(() => q.push(1, 256, 'no')).toThrow(RangeError);
+    expect(() => q.push(1, -1, 'no')).toThrow(RangeError);
+    expect(q.size).toBe(0);
+  });
 });
