@@ -124,7 +124,7 @@ export class Simulation {
   private arrival(): void {
     const now = this.sim.now;
     const s = this.workload.create(now);
-    this.metrics.sessionStarted(s);
+    this.metrics.sessionStarted();
     this.trace?.sessionStart(now, s);
     const next = this.workload.nextArrival(now, this.config.duration);
     if (next < this.config.duration) this.sim.scheduleSlot(next, ARRIVAL, null);
@@ -136,7 +136,7 @@ export class Simulation {
     const now = this.sim.now;
     s.sentAt = now;
     this.workload.network.prepare(s, now);
-    this.metrics.requestSent(now);
+    this.metrics.requestSent();
     const server = this.lb.route(s, this.fleet, now);
     this.trace?.route(now, s, server?.name ?? null, this.lb.lastVia);
     if (server === undefined) this.unrouted(s);

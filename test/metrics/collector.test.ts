@@ -24,14 +24,14 @@ function handRun() {
       c.completedAt(srv, to - sentAt, from - sentAt, to);
     };
   };
-  c.cut(10, true);
-  for (let i = 0; i < 4; i++) c.requestSent(11);
   const warm = makeSession({ start: 5 });
+  c.sessionStarted(); // at 5, in the warm-up: not counted in the summary
+  c.cut(10, true);
+  for (let i = 0; i < 4; i++) c.requestSent(); // at 11
   const s2 = makeSession({ start: 12 });
   const s3 = makeSession({ start: 12 });
-  c.sessionStarted(warm);
-  c.sessionStarted(s2);
-  c.sessionStarted(s3);
+  c.sessionStarted();
+  c.sessionStarted();
   const endA1 = serve(a, 12, 17, 12);
   a.store.create(s2, 12);
   c.loss(s2, LossCause.rerouted, 13);
@@ -126,10 +126,10 @@ describe('Collector: waits, queue and Little\'s law on a hand example', () => {
   c.addServer(a);
   const r1 = makeSession();
   const r2 = makeSession();
-  c.requestSent(1);
+  c.requestSent();
   a.account(1);
   a.startService(r1);
-  c.requestSent(2);
+  c.requestSent();
   a.account(2);
   a.enqueue(r2);
   a.account(4);
@@ -152,5 +152,31 @@ describe('Collector: waits, queue and Little\'s law on a hand example', () => {
     expect(lambda).toBe(0.2);
     expect(s.in_system_mean).toBeCloseTo((lambda * s.latency_mean_ms) / 1000, 12);
     expect(s.queue_mean).toBeCloseTo((lambda * s.wait_mean_ms) / 1000, 12);
+  });
+});
+
+describe('Collector: a warm-up that ends inside a window', () => {
+  // Warm-up 5 s, one window of 10 s: the simulation cuts at 5 (not a window end) and at 10.
+  // Requests sent at 3 and 7, both served in 1 s after waiting 0.5 s; sessions started at 3 and 7.
+  const c = new Collector({ warmup: 5, duration: 10, window: 10 });
+  const a = new Server(0, 'A', 1, Infinity, 1800, Infinity);
+  c.addServer(a);
+  for (const [t, part] of [[3, 'warm-up'], [7, 'measured']] as const) {
+    if (part === 'measured') c.cut(5, false);
+    c.sessionStarted();
+    c.requestSent();
+    c.completedAt(a, 1, 0.5, t + 1);
+    c.sessionEnded();
+  }
+  c.cut(10, true);
+  const m = c.finish([a]);
+
+  it('the window counts both requests, the summary only the one after the warm-up', () => {
+    expect(m.windowTotals.map((w) => [w.sent, w.completed, w.waited, w.latency_sum, w.wait_sum])).toEqual([[2, 2, 2, 2, 1]]);
+    expect(m.windows.map((w) => w.requests)).toEqual([2]);
+    const s = m.summary;
+    expect([s.sessions, s.requests, s.completed, s.wait_probability, s.wait_mean_ms, s.latency_mean_ms]).toEqual([1, 1, 1, 1, 500, 1000]);
+    expect(m.servers[0]!.requests).toBe(1);
+    expect([m.conservation.requestsSent, m.conservation.requestsCompleted, m.conservation.sessionsStarted, m.conservation.sessionsEnded]).toEqual([2, 2, 2, 2]);
   });
 });
