@@ -105,7 +105,6 @@ export function placeholderSession(id = 0): Session {
 export interface SessionDraw {
   id: number;
   start: number;
-  key: number;
   ip: number;
   natGroup: number;
   nextIpChange: number;

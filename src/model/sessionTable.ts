@@ -1,3 +1,4 @@
+import { fmix32 } from './hash.js';
 import { LossCause, type Session, type SessionDraw } from './session.js';
 
 // Bits of a session's flags (SessionRow.flags).
@@ -13,6 +14,9 @@ const HAS_ROUTE = 1 << 8;
 const REBIND = 1 << 9;
 const LOST = 1 << 10;
 const ENDED = 1 << 11;
+/** Bits 12–14 hold the drop cause (a LossCause). */
+const DROP_SHIFT = 12;
+const DROP_MASK = 7 << DROP_SHIFT;
 
 /**
  * The sessions of a run as rows of a table: one typed array per field, a
@@ -36,13 +40,11 @@ export class SessionTable {
   // Columns. Times in seconds (Float64); ids, keys, addresses, server ids (32-bit). The small
   // integers read on every request live on the cursor instead (see SessionRow).
   id: Uint32Array;
-  key: Uint32Array;
   ip: Uint32Array;
   natGroup: Int32Array;
   ipVersion: Int32Array;
   cookie: Int32Array;
   route: Int32Array;
-  dropCause: Uint8Array;
   start: Float64Array;
   nextIpChange: Float64Array;
   sentAt: Float64Array;
@@ -52,16 +54,21 @@ export class SessionTable {
   lastAccess: Float64Array;
   completion: Float64Array;
 
-  constructor(initialRows = 256) {
+  /**
+   * `keySalt` seeds the sessions' keys: a session's key is a bijection of its
+   * number, computed when asked for rather than stored.
+   */
+  constructor(
+    initialRows = 256,
+    readonly keySalt = 0,
+  ) {
     const n = Math.max(1, initialRows | 0);
     this.id = new Uint32Array(n);
-    this.key = new Uint32Array(n);
     this.ip = new Uint32Array(n);
     this.natGroup = new Int32Array(n);
     this.ipVersion = new Int32Array(n);
     this.cookie = new Int32Array(n);
     this.route = new Int32Array(n);
-    this.dropCause = new Uint8Array(n);
     this.start = new Float64Array(n);
     this.nextIpChange = new Float64Array(n);
     this.sentAt = new Float64Array(n);
@@ -70,6 +77,11 @@ export class SessionTable {
     this.cookieUsed = new Float64Array(n);
     this.lastAccess = new Float64Array(n);
     this.completion = new Float64Array(n);
+  }
+
+  /** The key of session `id`: MurmurHash3's finaliser of the number and the salt, so keys are distinct. */
+  keyOf(id: number): number {
+    return fmix32((id ^ this.keySalt) >>> 0);
   }
 
   /** Rows in use (sessions alive). */
@@ -82,7 +94,6 @@ export class SessionTable {
     const s = this.free.length > 0 ? this.free.pop()! : this.newRow();
     const r = s.row;
     this.id[r] = d.id;
-    this.key[r] = d.key;
     this.ip[r] = d.ip;
     this.natGroup[r] = d.natGroup;
     this.ipVersion[r] = 0;
@@ -100,7 +111,6 @@ export class SessionTable {
       (d.sendsParam ? SENDS_PARAM | HAS_PARAM : 0) |
       (d.keepsRoute ? KEEPS_ROUTE | HAS_ROUTE : 0) |
       (d.logout ? LOGOUT : 0);
-    this.dropCause[r] = LossCause.none;
     this.start[r] = d.start;
     this.nextIpChange[r] = d.nextIpChange;
     this.sentAt[r] = d.start;
@@ -134,13 +144,11 @@ export class SessionTable {
       return b;
     };
     this.id = widen(this.id);
-    this.key = widen(this.key);
     this.ip = widen(this.ip);
     this.natGroup = widen(this.natGroup);
     this.ipVersion = widen(this.ipVersion);
     this.cookie = widen(this.cookie);
     this.route = widen(this.route);
-    this.dropCause = widen(this.dropCause);
     this.start = widen(this.start);
     this.nextIpChange = widen(this.nextIpChange);
     this.sentAt = widen(this.sentAt);
@@ -195,7 +203,7 @@ export class SessionRow implements Session {
     return this.t.start[this.row]!;
   }
   get key(): number {
-    return this.t.key[this.row]!;
+    return this.t.keyOf(this.t.id[this.row]!);
   }
   get ip(): number {
     return this.t.ip[this.row]!;
@@ -310,10 +318,10 @@ export class SessionRow implements Session {
     this.t.lastAccess[this.row] = v;
   }
   get dropCause(): LossCause {
-    return this.t.dropCause[this.row] as LossCause;
+    return ((this.flags & DROP_MASK) >> DROP_SHIFT) as LossCause;
   }
   set dropCause(v: LossCause) {
-    this.t.dropCause[this.row] = v;
+    this.flags = (this.flags & ~DROP_MASK) | (v << DROP_SHIFT);
   }
   get lost(): boolean {
     return this.flag(LOST);

@@ -56,12 +56,11 @@ export class Workload {
   private readonly serviceTime: Sampler;
   private readonly perRequest = new CounterStream();
   private readonly ipKey: number;
-  private readonly sessionKey: number;
   readonly network: ClientNetwork;
   /** The sessions alive, as rows of a table (see {@link SessionTable}). */
-  readonly sessions = new SessionTable();
+  readonly sessions: SessionTable;
   private readonly draw: SessionDraw = {
-    id: 0, start: 0, key: 0, ip: 0, natGroup: -1, nextIpChange: Infinity, acceptsCookies: false,
+    id: 0, start: 0, ip: 0, natGroup: -1, nextIpChange: Infinity, acceptsCookies: false,
     sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, requests: 1,
   };
   private readonly modulated: boolean;
@@ -77,7 +76,7 @@ export class Workload {
     this.thinkTime = timeSampler(spec.think);
     this.serviceTime = timeSampler(spec.service);
     this.ipKey = uint32(streams.clients);
-    this.sessionKey = uint32(streams.clients);
+    this.sessions = new SessionTable(256, uint32(streams.clients)); // seeds the session keys
     this.network = new ClientNetwork(spec.clients, streams.network);
     const a = spec.arrivals;
     this.modulated = a.daily !== undefined || (a.bursts?.length ?? 0) > 0;
@@ -157,11 +156,10 @@ export class Workload {
     const sendsHeader = chance(clients, spec.clients.headerProbability);
     // Seeded bijections of the session number: unique keys, and unique random-looking
     // addresses unless the client model says otherwise.
-    const key = fmix32((id ^ this.sessionKey) >>> 0);
+    const key = this.sessions.keyOf(id);
     const d = this.draw;
     d.id = id;
     d.start = now;
-    d.key = key;
     d.acceptsCookies = acceptsCookies;
     d.sendsHeader = sendsHeader;
     d.logout = logout;

@@ -3,7 +3,7 @@ import { LossCause, type SessionDraw } from '../../src/model/session.js';
 import { SessionTable } from '../../src/model/sessionTable.js';
 
 const draw = (id: number, over: Partial<SessionDraw> = {}): SessionDraw => ({
-  id, start: id * 1.5, key: id * 2654435761 >>> 0, ip: 0xc0a80000 + id, natGroup: -1, nextIpChange: Infinity,
+  id, start: id * 1.5, ip: 0xc0a80000 + id, natGroup: -1, nextIpChange: Infinity,
   acceptsCookies: true, sendsHeader: false, sendsParam: true, keepsRoute: false, logout: id % 2 === 0, requests: 3, ...over,
 });
 
@@ -12,7 +12,7 @@ describe('SessionTable', () => {
     const t = new SessionTable(2);
     const s = t.add(draw(7, { natGroup: 3, nextIpChange: 99 }));
     expect([s.id, s.clientId, s.start, s.key, s.ip, s.natGroup, s.nextIpChange, s.requests]).toEqual(
-      [7, 7, 10.5, 7 * 2654435761 >>> 0, 0xc0a80007, 3, 99, 3]);
+      [7, 7, 10.5, 415870660, 0xc0a80007, 3, 99, 3]); // the key: MurmurHash3's fmix32(7 ^ salt 0)
     expect([s.acceptsCookies, s.sendsHeader, s.sendsParam, s.keepsRoute, s.logout]).toEqual([true, false, true, false, false]);
     expect([s.next, s.cookie, s.route, s.home, s.stateNode, s.at, s.completion, s.dropCause]).toEqual(
       [0, -1, -1, -1, -1, -1, -1, LossCause.none]);
@@ -20,6 +20,13 @@ describe('SessionTable', () => {
     expect([s.hasCookie, s.hasHeader, s.hasParam, s.hasRoute]).toEqual([true, false, true, false]);
     expect([s.rebind, s.lost, s.ended]).toEqual([false, false, false]);
     expect([s.sentAt, s.startedAt, s.lastAccess]).toEqual([10.5, 10.5, 10.5]);
+  });
+
+  it('keys are a salted bijection of the session number', () => {
+    expect(new SessionTable(1, 0x12345678).add(draw(7)).key).toBe(2950585074);
+    const t = new SessionTable(4, 99);
+    const keys = new Set(Array.from({ length: 1000 }, (_, i) => t.keyOf(i + 1)));
+    expect(keys.size).toBe(1000);
   });
 
   it('each flag is its own bit, and every field keeps what is written', () => {
@@ -39,6 +46,14 @@ describe('SessionTable', () => {
     s.completion = 2 ** 40;
     s.dropCause = LossCause.evicted;
     expect([s.ip, s.cookie, s.cookieIssued, s.completion, s.dropCause]).toEqual([0xffffffff, 5, 1.25, 2 ** 40, LossCause.evicted]);
+    // The drop cause shares the flags' word: neither disturbs the other.
+    for (const f of flags) s[f] = true;
+    for (const cause of Object.values(LossCause)) {
+      s.dropCause = cause;
+      expect([s.dropCause, flags.every((f) => s[f]), s.acceptsCookies, s.logout]).toEqual([cause, true, true, false]);
+    }
+    s.lost = false;
+    expect([s.dropCause, s.lost, s.ended]).toEqual([LossCause.expired, false, true]);
   });
 
   it('grows without losing rows, and reuses released rows with their cursors', () => {
