@@ -190,14 +190,6 @@ export class SessionRow implements Session {
     readonly row: number,
   ) {}
 
-  private flag(bit: number): boolean {
-    return (this.flags & bit) !== 0;
-  }
-
-  private setFlag(bit: number, on: boolean): void {
-    this.flags = on ? this.flags | bit : this.flags & ~bit;
-  }
-
   get id(): number {
     return this.t.id[this.row]!;
   }
@@ -233,43 +225,43 @@ export class SessionRow implements Session {
     return this.t.id[this.row]!;
   }
   get acceptsCookies(): boolean {
-    return this.flag(ACCEPTS_COOKIES);
+    return (this.flags & ACCEPTS_COOKIES) !== 0;
   }
   get sendsHeader(): boolean {
-    return this.flag(SENDS_HEADER);
+    return (this.flags & SENDS_HEADER) !== 0;
   }
   get sendsParam(): boolean {
-    return this.flag(SENDS_PARAM);
+    return (this.flags & SENDS_PARAM) !== 0;
   }
   get keepsRoute(): boolean {
-    return this.flag(KEEPS_ROUTE);
+    return (this.flags & KEEPS_ROUTE) !== 0;
   }
   get logout(): boolean {
-    return this.flag(LOGOUT);
+    return (this.flags & LOGOUT) !== 0;
   }
   get hasCookie(): boolean {
-    return this.flag(HAS_COOKIE);
+    return (this.flags & HAS_COOKIE) !== 0;
   }
   set hasCookie(v: boolean) {
-    this.setFlag(HAS_COOKIE, v);
+    this.flags = v ? this.flags | HAS_COOKIE : this.flags & ~HAS_COOKIE;
   }
   get hasHeader(): boolean {
-    return this.flag(HAS_HEADER);
+    return (this.flags & HAS_HEADER) !== 0;
   }
   set hasHeader(v: boolean) {
-    this.setFlag(HAS_HEADER, v);
+    this.flags = v ? this.flags | HAS_HEADER : this.flags & ~HAS_HEADER;
   }
   get hasParam(): boolean {
-    return this.flag(HAS_PARAM);
+    return (this.flags & HAS_PARAM) !== 0;
   }
   set hasParam(v: boolean) {
-    this.setFlag(HAS_PARAM, v);
+    this.flags = v ? this.flags | HAS_PARAM : this.flags & ~HAS_PARAM;
   }
   get hasRoute(): boolean {
-    return this.flag(HAS_ROUTE);
+    return (this.flags & HAS_ROUTE) !== 0;
   }
   set hasRoute(v: boolean) {
-    this.setFlag(HAS_ROUTE, v);
+    this.flags = v ? this.flags | HAS_ROUTE : this.flags & ~HAS_ROUTE;
   }
   get sentAt(): number {
     return this.t.sentAt[this.row]!;
@@ -278,10 +270,10 @@ export class SessionRow implements Session {
     this.t.sentAt[this.row] = v;
   }
   get rebind(): boolean {
-    return this.flag(REBIND);
+    return (this.flags & REBIND) !== 0;
   }
   set rebind(v: boolean) {
-    this.setFlag(REBIND, v);
+    this.flags = v ? this.flags | REBIND : this.flags & ~REBIND;
   }
   get startedAt(): number {
     return this.t.startedAt[this.row]!;
@@ -326,16 +318,16 @@ export class SessionRow implements Session {
     this.flags = (this.flags & ~DROP_MASK) | (v << DROP_SHIFT);
   }
   get lost(): boolean {
-    return this.flag(LOST);
+    return (this.flags & LOST) !== 0;
   }
   set lost(v: boolean) {
-    this.setFlag(LOST, v);
+    this.flags = v ? this.flags | LOST : this.flags & ~LOST;
   }
   get ended(): boolean {
-    return this.flag(ENDED);
+    return (this.flags & ENDED) !== 0;
   }
   set ended(v: boolean) {
-    this.setFlag(ENDED, v);
+    this.flags = v ? this.flags | ENDED : this.flags & ~ENDED;
   }
   get completion(): number {
     return this.t.completion[this.row]!;
