@@ -210,7 +210,6 @@ export class Simulation {
     } else {
       if (s.home >= 0) this.lost(s, store, server);
       else this.trace?.state(now, s, server.name, 'created');
-      s.dropCause = LossCause.none;
       store.create(s, now); // the session's home is now this store
     }
     if (s.logout && s.next === s.requests - 1) store.remove(s);
@@ -222,6 +221,7 @@ export class Simulation {
     const cause = this.lossCause(s, store.ttl, now);
     this.metrics.loss(s, cause, now);
     this.trace?.state(now, s, server.name, 'loss', LOSS_CAUSE_NAMES[cause]);
+    s.dropCause = LossCause.none; // a session starts with none, and only an established one's state can be dropped
   }
 
   /** The first thing that happened to the state at home: dropped, expired, or neither (rerouted). */
@@ -246,8 +246,9 @@ export class Simulation {
     server.endService(s);
     s.at = -1;
     s.completion = -1;
-    this.metrics.completedAt(server, now - s.sentAt, s.startedAt - s.sentAt, now);
-    this.trace?.complete(now, s, server.name, now - s.sentAt);
+    const sentAt = s.sentAt;
+    this.metrics.completedAt(server, now - sentAt, s.startedAt - sentAt, now);
+    this.trace?.complete(now, s, server.name, now - sentAt);
     this.lb.onResponse(s, server, now);
     const waiting = server.dequeue() as SessionRow | undefined;
     if (waiting !== undefined) this.start(waiting, server);
