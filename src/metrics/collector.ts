@@ -71,12 +71,12 @@ export class Collector {
   /** Counts of the current window (fleet-wide), reset at each window end. */
   private readonly win = { sent: 0, completed: 0, latency: 0, wait: 0, waited: 0, dropped: 0, failed: 0, losses: 0 };
   /**
-   * Counts since the last cut. Every cut falls at or after the warm-up's end
-   * or at it, so a span is wholly measured or not, and the per-request
-   * counters are kept once here and added to the window, the measured totals
-   * and the run's totals at the cut, instead of three times per request.
+   * Counts since the last cut. The simulation cuts at the end of the warm-up,
+   * so a span lies wholly before or after it: each event is counted once,
+   * here, and the span is added to the window, the run's totals and (when
+   * measured) the summary at the cut.
    */
-  private readonly span = { started: 0, ended: 0, sent: 0, completed: 0, waited: 0 };
+  private readonly span = { started: 0, ended: 0, sent: 0, completed: 0, waited: 0, dropped: 0, failed: 0, failedUndetected: 0 };
   private readonly tmp = { busy: 0, queue: 0, up: 0 };
   private lastCut = 0;
   private windowStart = 0;
@@ -137,19 +137,13 @@ export class Collector {
     }
   }
 
-  droppedAt(now: number): void {
-    this.total.dropped++;
-    this.win.dropped++;
-    if (now >= this.opts.warmup) this.dropped++;
+  requestDropped(): void {
+    this.span.dropped++;
   }
 
-  failedAt(now: number, reason: FailReason): void {
-    this.total.failed++;
-    this.win.failed++;
-    if (now >= this.opts.warmup) {
-      this.failed++;
-      if (reason === FailReason.undetected) this.failedUndetected++;
-    }
+  requestFailed(reason: FailReason): void {
+    this.span.failed++;
+    if (reason === FailReason.undetected) this.span.failedUndetected++;
   }
 
   /** A sample of the load balancer's affinity memory (stick-table entries). */
@@ -228,17 +222,25 @@ export class Collector {
     win.sent += span.sent;
     win.completed += span.completed;
     win.waited += span.waited;
+    win.dropped += span.dropped;
+    win.failed += span.failed;
     total.started += span.started;
     total.ended += span.ended;
     total.sent += span.sent;
     total.completed += span.completed;
+    total.dropped += span.dropped;
+    total.failed += span.failed;
     if (measured) {
       this.sessions += span.started;
       this.requests += span.sent;
       this.completed += span.completed;
       this.waited += span.waited;
+      this.dropped += span.dropped;
+      this.failed += span.failed;
+      this.failedUndetected += span.failedUndetected;
     }
     span.started = span.ended = span.sent = span.completed = span.waited = 0;
+    span.dropped = span.failed = span.failedUndetected = 0;
   }
 
   /** The fleet totals of the window [start, end), from the counters and the servers' window spans. */

@@ -46,7 +46,7 @@ const ZIG_R = 7.697117470131487;
 const ZIG_V = 3.949659822581572e-3;
 /** A 32-bit draw: its low 8 bits pick the layer, the other 24 the point across it. */
 const ZIG_SPAN = 2 ** 24;
-/** Per layer: the inner edge in units of the point, the width of a unit, the density at the outer edge. */
+/** Per layer i: its inner edge in units of the point, the width of a unit, and e^-x_i (for the base layer, 1: the top of the curve). */
 const zigInner = new Uint32Array(256);
 const zigUnit = new Float64Array(256);
 const zigDensity = new Float64Array(256);

@@ -181,7 +181,7 @@ export class Simulation {
   private drop(s: SessionRow, server: Server): void {
     const now = this.sim.now;
     s.at = -1;
-    this.metrics.droppedAt(now);
+    this.metrics.requestDropped();
     this.trace?.dropped(now, s, server.name);
     this.advance(s);
   }
@@ -190,7 +190,7 @@ export class Simulation {
     const now = this.sim.now;
     s.at = -1;
     s.completion = -1;
-    this.metrics.failedAt(now, reason);
+    this.metrics.requestFailed(reason);
     this.trace?.failed(now, s, server?.name ?? null, FAIL_NAMES[reason]);
     this.advance(s);
   }
