@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up stickysim on a fresh Debian machine: system libraries that `canvas`
 # (chart PNGs) builds against, Chromium (the browser test of report.html and
-# the trace diagrams drives it with playwright-core), then the npm
-# dependencies exactly as locked. Safe to run again: it installs only what is missing.
+# the trace diagrams drives it with playwright-core), HAProxy and nginx (the
+# calibration runs them as foreground processes on loopback; they are never
+# started as services), then the npm dependencies exactly as locked. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium)
+SYSTEM_PACKAGES=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium haproxy nginx)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -21,8 +22,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     SUDO="sudo"
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # haproxy and nginx must not start as services: a policy-rc.d that denies
+  # every start, for the length of the install (an existing one is kept).
+  policy=/usr/sbin/policy-rc.d
+  added_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy" && added_policy=1
+  fi
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$added_policy" ]; then $SUDO rm -f "$policy"; fi
 fi
 
 # Dependencies from the lock file; `prepare` compiles TypeScript to dist/.

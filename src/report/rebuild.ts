@@ -1,11 +1,12 @@
 import { copyFileSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AtomicDir } from './output.js';
+import { FileSet, MARKER } from './ownership.js';
 import { readResultsDir } from './results.js';
 import { writeReport } from './writeReport.js';
 
-/** What `report` redraws; everything else in the directory is kept as it is. */
-const DRAWN = new Set(['report.html', 'charts']);
+/** Whether stickysim's file at `path` (relative) is one `report` redraws; everything else in the directory is kept as it is. */
+const drawn = (path: string) => path === 'report.html' || path.startsWith('charts/');
 
 /**
  * Redraws report.html and charts/*.png of a results directory from its CSV
@@ -15,10 +16,12 @@ const DRAWN = new Set(['report.html', 'charts']);
  * drawn, relative to `dir`.
  */
 export async function rebuildReport(dir: string): Promise<string[]> {
-  const results = readResultsDir(dir);
-  const out = new AtomicDir(dir);
+  const results = readResultsDir(dir); // a clear error for what is not a results directory, before anything is locked
+  const out = AtomicDir.reopen(dir, 'run');
   try {
-    keepTree(out.target, out.tmp);
+    // stickysim's drawn files are drawn anew (a chart of a strategy no longer there goes); someone's files and the data stay.
+    const ours = new FileSet(out.previous?.files ?? []);
+    keepTree(out.target, out.tmp, (rel) => rel === MARKER || (ours.has(rel) && drawn(rel)));
     const files = await writeReport(out, results);
     out.commit();
     return files;
@@ -28,16 +31,16 @@ export async function rebuildReport(dir: string): Promise<string[]> {
   }
 }
 
-/** Hard-links (or copies) every entry of `from` but the drawn ones into `to`. */
-function keepTree(from: string, to: string, top = true): void {
+/** Hard-links (or copies) every entry of `from` into `to` but those `skip` names (by `/`-separated relative path). */
+function keepTree(from: string, to: string, skip: (rel: string) => boolean, prefix = ''): void {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
-    if (top && DRAWN.has(entry.name)) continue;
+    const rel = prefix + entry.name;
     const src = join(from, entry.name);
     const dst = join(to, entry.name);
     if (entry.isDirectory()) {
-      mkdirSync(dst);
-      keepTree(src, dst, false);
-    } else {
+      mkdirSync(dst, { recursive: true });
+      keepTree(src, dst, skip, `${rel}/`);
+    } else if (!skip(rel)) {
       try {
         linkSync(src, dst);
       } catch {

@@ -2,17 +2,15 @@
  * A sweep's output directory: kept across runs (it holds the finished
  * cells), so each file in it is replaced atomically on its own, and the
  * directory is claimed by its sweep.json: a directory of different
- * arguments is refused unless --force.
+ * arguments is refused unless --force, and one holding anything stickysim
+ * did not write is refused always.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../scenario/errors.js';
+import { checkReplaceable, lockOut, MARKER, markerText, removeOurs } from '../report/ownership.js';
 import { CELLS_DIR } from './cells.js';
 
 export const META_FILE = 'sweep.json';
-
-/** Everything a sweep writes; --force removes these and nothing else. */
-export const SWEEP_ENTRIES = [META_FILE, 'sweep.csv', 'sweep-summary.csv', 'report.html', 'charts', CELLS_DIR] as const;
 
 /** Writes `path` whole or not at all: a temporary sibling, then rename. */
 export function atomicWrite(path: string, content: string | Uint8Array): void {
@@ -87,46 +85,51 @@ function readJson(path: string): Record<string, unknown> | undefined {
 }
 
 /**
- * Makes `out` the directory of the sweep described by `metaText` (sweep.json):
- * created if absent; resumed if it holds the same sweep; refused (exit 2) if
- * it holds something else, unless `force`, which removes the old sweep's
- * files first. Returns whether earlier results are kept.
+ * The files a sweep writes, as marker patterns: its outputs, its cells, and
+ * the temporary files of an interrupted atomic write. `--force` removes these
+ * and nothing else.
  */
-export function claimSweepDir(out: string, metaText: string, force: boolean): { resumed: boolean } {
-  const target = resolve(out);
-  let resumed = false;
-  if (existsSync(target)) {
-    if (!statSync(target).isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
-    if (readdirSync(target).length > 0) {
-      const previous = readJson(join(target, META_FILE));
-      // The same sweep, perhaps with the scenario reached by another path (./a.yaml, a.yaml): resume it.
-      const diff = previous === undefined ? 'sweep.json' : describeDifference(previous, JSON.parse(metaText) as Record<string, unknown>, 'there', 'now', ['file']);
-      if (previous?.['kind'] === 'sweep' && diff === undefined) resumed = true;
-      else if (!force) {
-        if (previous === undefined || previous['kind'] !== 'sweep') {
-          throw new InputError(`--out ${out}: exists and does not hold a stickysim sweep; choose another --out (or --force to write into it)`);
-        }
-        throw new InputError(`--out ${out}: holds a sweep of different arguments (${diff ?? 'sweep.json differs'}); re-run with the same arguments to resume it, or pass --force to replace it, or --out to write elsewhere`);
-      } else {
-        for (const e of SWEEP_ENTRIES) rmSync(join(target, e), { recursive: true, force: true });
-      }
-    }
-  }
-  mkdirSync(join(target, CELLS_DIR), { recursive: true });
-  removeLeftovers(target);
-  atomicWrite(join(target, META_FILE), metaText);
-  return { resumed };
-}
+export const SWEEP_FILES = [
+  META_FILE, 'sweep.csv', 'sweep-summary.csv', 'report.html', 'charts/*.png', `${CELLS_DIR}/cell-*.csv`,
+  '.*.tmp-*', 'charts/.*.tmp-*', `${CELLS_DIR}/.*.tmp-*`,
+] as const;
 
 /**
- * For a directory to be replaced whole (merge, plan): refused unless absent,
- * empty, holding results with the same `metaFile` content (`same`), or `force`.
+ * Makes `out` the directory of the sweep described by `metaText` (sweep.json),
+ * locked for this process until the returned `release`: created if absent;
+ * resumed if it holds the same sweep; refused (exit 2) if it holds other
+ * results, unless `force`, which removes the old results' files first; refused
+ * always if it holds anything stickysim did not write.
  */
-export function checkOutDir(out: string, metaFile: string, same: (previous: Record<string, unknown>) => boolean, force: boolean, what: string): void {
-  if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
-  if (force || readdirSync(out).length === 0) return;
-  const previous = readJson(join(out, metaFile));
-  if (previous === undefined) throw new InputError(`--out ${out}: exists and does not hold ${what}; choose another --out, or pass --force to replace it`);
-  if (!same(previous)) throw new InputError(`--out ${out}: holds ${what} of different inputs; pass --force to replace it or --out to write elsewhere`);
+export function claimSweepDir(out: string, metaText: string, force: boolean): { resumed: boolean; release: () => void } {
+  const target = resolve(out);
+  mkdirSync(dirname(target), { recursive: true });
+  const release = lockOut(target, out);
+  try {
+    const now = JSON.parse(metaText) as Record<string, unknown>;
+    // The same sweep, perhaps with the scenario reached by another path (./a.yaml, a.yaml): resume it.
+    const difference = (t: string): string | undefined => {
+      const previous = readJson(join(t, META_FILE));
+      return previous === undefined ? 'sweep.json' : describeDifference(previous, now, 'there', 'now', ['file']);
+    };
+    const found = checkReplaceable(out, {
+      kind: 'sweep',
+      force,
+      same: (t) => difference(t) === undefined,
+      different: (t) => `holds a sweep of different arguments (${difference(t) ?? 'sweep.json differs'}); re-run with the same arguments to resume it, or pass --force to replace it, or --out to write elsewhere`,
+    });
+    let resumed = false;
+    if (found.state === 'ours') {
+      if (found.marker.kind === 'sweep' && difference(target) === undefined) resumed = true;
+      else removeOurs(target, found.marker);
+    }
+    mkdirSync(join(target, CELLS_DIR), { recursive: true });
+    removeLeftovers(target);
+    atomicWrite(join(target, MARKER), markerText('sweep', SWEEP_FILES));
+    atomicWrite(join(target, META_FILE), metaText);
+    return { resumed, release };
+  } catch (e) {
+    release();
+    throw e;
+  }
 }

@@ -10,7 +10,7 @@ import { AtomicDir } from '../report/output.js';
 import { toJson } from '../report/runFiles.js';
 import { InputError } from '../scenario/errors.js';
 import { CELLS_DIR, cellFile, checkCell, listCellFiles, type CellData } from './cells.js';
-import { checkOutDir, describeDifference, META_FILE } from './dir.js';
+import { describeDifference, META_FILE, SWEEP_FILES } from './dir.js';
 import { describeCell, gridCells, type Cell } from './grid.js';
 import { writeSweepOutputs } from './outputs.js';
 import type { SweepMeta } from './spec.js';
@@ -47,6 +47,15 @@ function readPart(dir: string): Part {
 /** "2, 5, 8" or "2, 5, 8, … (40 in all)". */
 function list(ns: readonly number[]): string {
   return ns.length <= 8 ? ns.join(', ') : `${ns.slice(0, 8).join(', ')}, … (${ns.length} in all)`;
+}
+
+/** Whether the file at `path` holds JSON equal to `text` (as toJson writes it). */
+function sameText(path: string, text: string): boolean {
+  try {
+    return toJson(JSON.parse(readFileSync(path, 'utf8'))) === text;
+  } catch {
+    return false;
+  }
 }
 
 const shardName = (p: Part) => (p.shard ? `shard ${p.shard.index}/${p.shard.count}` : 'a whole sweep');
@@ -108,8 +117,7 @@ export async function mergeSweeps(dirs: readonly string[], out: string | undefin
   const text = toJson(meta);
   const target = out ?? join('results', `${meta.scenario}-sweep`);
   if (parts.some((p) => resolve(p.dir) === resolve(target))) throw new InputError(`--out ${target}: is one of the directories being merged; choose another --out`);
-  checkOutDir(target, META_FILE, (prev) => toJson(prev) === text, force, 'a stickysim sweep');
-  const dir = new AtomicDir(target);
+  const dir = AtomicDir.claim(target, { kind: 'sweep', force, files: SWEEP_FILES, same: (t) => sameText(join(t, META_FILE), text) });
   try {
     dir.write(META_FILE, text);
     const ordered = cells.map((c) => found.get(c.number)!.data);

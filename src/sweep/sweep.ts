@@ -50,8 +50,15 @@ export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<
   const mine = shardCells(spec.cells, opts.shard);
   validateCells(spec, mine);
   const dir = resolve(opts.out);
-  claimSweepDir(dir, metaText(spec.meta, opts.shard, mine), opts.force);
+  const { release } = claimSweepDir(dir, metaText(spec.meta, opts.shard, mine), opts.force);
+  try {
+    return await fillSweep(spec, opts, dir, mine);
+  } finally {
+    release();
+  }
+}
 
+async function fillSweep(spec: SweepSpec, opts: SweepRunOptions, dir: string, mine: readonly Cell[]): Promise<SweepOutcome> {
   const pending: Cell[] = [];
   const redone: string[] = [];
   for (const cell of mine) {

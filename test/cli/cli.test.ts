@@ -17,13 +17,13 @@ describe('stickysim run', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/strategy\s+sessions\s+loss %/);
     for (const s of ['cookie', 'round-robin', 'ip-ring']) expect(r.out).toContain(`\n${s} `);
-    expect(readdirSync(out).sort()).toEqual(['charts', 'comparison.csv', 'paired.csv', 'report.html', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
+    expect(readdirSync(out).sort()).toEqual(['.stickysim.json', 'charts', 'comparison.csv', 'paired.csv', 'report.html', 'run.json', 'servers.csv', 'summary.csv', 'timeseries.csv']);
     expect(readdirSync(join(out, 'charts')).sort()).toEqual([
       'imbalance.png', 'latency.png', 'load-cookie.png', 'load-ip-ring.png', 'load-round-robin.png', 'session-loss.png',
     ]);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(summary[0]).toBe(
-      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,failed_undetected,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,queue_mean,in_system_mean,sessions_held_max,lb_entries_max,lb_memory_bytes_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms,wait_mean_ms,wait_probability',
+      'scenario,strategy,replication,seed,sessions,requests,completed,lost_sessions,session_loss_rate,loss_rerouted,loss_server_lost,loss_evicted,expired,losses_per_1k_requests,dropped,failed,failed_undetected,throughput_rps,imbalance_max_mean,imbalance_cov,jain_index,windowed_max_mean,utilization_mean,utilization_max,queue_mean,in_system_mean,sessions_held_max,lb_entries_max,lb_memory_bytes_max,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms,wait_mean_ms,wait_probability,retry_delay_mean_ms,retry_probability',
     );
     expect(summary).toHaveLength(4);
     const servers = readFileSync(join(out, 'servers.csv'), 'utf8').trim().split('\n');
@@ -76,7 +76,7 @@ describe('stickysim run', () => {
     expect((await cli('run', file, '--out', out)).code).toBe(0);
     const other = await cli('run', file, '--out', out, '--seed', '4');
     expect(other.code).toBe(2);
-    expect(other.err).toMatch(/different run.*--force/);
+    expect(other.err).toMatch(/holds a stickysim run of different inputs; pass --force/);
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).seed).toBe(3);
     expect((await cli('run', file, '--out', out, '--seed', '4', '--force')).code).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).seed).toBe(4);

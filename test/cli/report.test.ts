@@ -30,15 +30,20 @@ describe('stickysim report', () => {
     const before = snapshot(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     unlinkSync(join(dir, 'report.html'));
-    writeFileSync(join(dir, 'charts', 'stale.png'), 'old');
+    writeFileSync(join(dir, 'charts', 'stale.png'), 'old'); // as if an earlier run of stickysim had drawn it:
+    const marker = JSON.parse(readFileSync(join(dir, '.stickysim.json'), 'utf8'));
+    writeFileSync(join(dir, '.stickysim.json'), JSON.stringify({ ...marker, files: [...marker.files, 'charts/stale.png'] }));
+    writeFileSync(join(dir, 'charts', 'mine.png'), 'someone\'s');
     rmSync(join(dir, 'charts', 'load-cookie.png'));
     const r = await cli('report', dir);
     expect([r.code, r.err]).toEqual([0, '']);
     expect(r.out).toBe(`wrote ${dir}/ (report.html, charts/imbalance.png, charts/latency.png, charts/load-cookie.png, charts/load-ip-hash.png, charts/session-loss.png)\n`);
     const after = snapshot(dir);
     expect(after['notes.txt']).toBe(Buffer.from('mine').toString('base64'));
+    expect(after['charts/mine.png']).toBe(Buffer.from('someone\'s').toString('base64'));
     delete after['notes.txt'];
-    expect(after).toEqual(before); // report.html, the PNGs and the CSV files: identical; stale.png gone
+    delete after['charts/mine.png'];
+    expect(after).toEqual(before); // report.html, the PNGs and the CSV files: identical; stickysim's stale.png gone, someone's mine.png kept
     expect(readdirSync(root)).toEqual(['run']); // no temporary directory left behind
     expect((await cli('report', dir, '--quiet')).out).toBe('');
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanStale } from '../../src/report/output.js';
+import { MARKER, markerText } from '../../src/report/ownership.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'stickysim-int-'));
 
@@ -20,6 +21,7 @@ function previous(dir: string): { out: string; snapshot: () => Record<string, st
   mkdirSync(out);
   writeFileSync(join(out, 'run.json'), JSON.stringify({ fingerprint: 'earlier' }));
   writeFileSync(join(out, 'summary.csv'), 'scenario,strategy\nearlier,cookie\n');
+  writeFileSync(join(out, MARKER), markerText('run', ['run.json', 'summary.csv']));
   const snapshot = () => Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
   return { out, snapshot };
 }
@@ -53,7 +55,7 @@ describe('an interrupted run leaves the previous results untouched and nothing p
       // The real AtomicDir, interrupted after it has written part of the files.
       const script = `
         import { AtomicDir } from ${JSON.stringify(resolve('dist/report/output.js'))};
-        const d = new AtomicDir(${JSON.stringify(out)});
+        const d = AtomicDir.claim(${JSON.stringify(out)}, { kind: 'run', force: true, same: () => false });
         d.write('summary.csv', 'half a result');
         process.kill(process.pid, ${JSON.stringify(signal)});
         setTimeout(() => process.exit(0), 5000);
@@ -76,6 +78,7 @@ describe('stale temporary directories of killed runs', () => {
     mkdirSync(join(dir, `.out.tmp-${process.pid}`)); // a live process: maybe another run writing
     mkdirSync(join(dir, `.out.old-${dead}`)); // killed between the two renames of a commit
     writeFileSync(join(dir, `.out.old-${dead}`, 'run.json'), '{"fingerprint":"earlier"}');
+    writeFileSync(join(dir, `.out.old-${dead}`, MARKER), markerText('run', ['run.json']));
     mkdirSync(join(dir, `.other.tmp-${dead}`)); // another target's: not ours to judge
     cleanStale(target);
     expect(readdirSync(dir).sort()).toEqual([`.other.tmp-${dead}`, `.out.tmp-${process.pid}`, 'out']);

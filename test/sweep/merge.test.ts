@@ -23,7 +23,7 @@ describe('stickysim merge', async () => {
   const { dir, file, shards } = await fixture();
 
   it('a shard writes only its cells and sweep.json with the shard', () => {
-    expect(readdirSync(shards[1]!).sort()).toEqual(['cells', 'sweep.json']);
+    expect(readdirSync(shards[1]!).sort()).toEqual(['.stickysim.json', 'cells', 'sweep.json']);
     expect(readdirSync(join(shards[1]!, 'cells'))).toEqual(['cell-0002.csv', 'cell-0005.csv', 'cell-0008.csv']);
     const meta = JSON.parse(readFileSync(join(shards[1]!, 'sweep.json'), 'utf8'));
     expect(meta.shard).toEqual({ index: 1, count: 3, cells: [2, 5, 8] });

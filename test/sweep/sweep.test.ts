@@ -16,7 +16,7 @@ describe('stickysim sweep', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('sweep small: fleet.servers, 3 cells × 3 strategies × 2 replications = 18 runs, seed 3\n');
     expect(r.out).toContain('computed 3 cells (18 runs), 0 already complete, of 3\n');
-    expect(readdirSync(out).sort()).toEqual(['cells', 'charts', 'report.html', 'sweep-summary.csv', 'sweep.csv', 'sweep.json']);
+    expect(readdirSync(out).sort()).toEqual(['.stickysim.json', 'cells', 'charts', 'report.html', 'sweep-summary.csv', 'sweep.csv', 'sweep.json']);
     expect(readdirSync(join(out, 'cells'))).toEqual(['cell-0001.csv', 'cell-0002.csv', 'cell-0003.csv']);
     expect(readdirSync(join(out, 'charts')).sort()).toEqual([
       'imbalance_max_mean.png', 'latency_p99_ms.png', 'session_loss_rate.png', 'utilization_mean.png', 'windowed_max_mean.png',

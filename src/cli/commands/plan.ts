@@ -1,7 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { AtomicDir } from '../../report/output.js';
-import { checkOutDir } from '../../sweep/dir.js';
 import { DEFAULT_PLAN_REPLICATIONS, preparePlan, runPlan } from '../../sweep/plan.js';
 import { planCsv, planJson, planPng, planTable } from '../../sweep/planOutput.js';
 import type { Io } from '../io.js';
@@ -34,21 +34,29 @@ export function planCommand(io: Io) {
       });
       const workers = workersFrom(argv);
       const out = typeof argv.out === 'string' ? argv.out : join('results', `${spec.scenario}-plan`);
-      checkOutDir(out, 'plan.json', (prev) => prev['fingerprint'] === spec.fingerprint, argv.force === true, 'a stickysim plan');
-      const answers = await runPlan(spec, { workers });
-      const dir = new AtomicDir(out);
+      const dir = AtomicDir.claim(out, { kind: 'plan', force: argv.force === true, same: (t) => previousFingerprint(t) === spec.fingerprint });
       try {
+        const answers = await runPlan(spec, { workers });
         dir.write('plan.csv', planCsv(spec, answers));
         dir.write('plan.json', planJson(spec, answers));
         dir.write('plan.png', await planPng(spec, answers));
         dir.commit();
+        if (argv.quiet === true) return;
+        io.out(planTable(spec, answers));
+        io.out(`\nwrote ${shownPath(dir.target)}/ (plan.csv, plan.json, plan.png)\n`);
       } catch (e) {
         dir.abort();
         throw e;
       }
-      if (argv.quiet === true) return;
-      io.out(planTable(spec, answers));
-      io.out(`\nwrote ${shownPath(dir.target)}/ (plan.csv, plan.json, plan.png)\n`);
     },
   };
+}
+
+/** The fingerprint of the plan whose results are in `dir`, if any. */
+function previousFingerprint(dir: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { fingerprint?: unknown }).fingerprint;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { comparisonJson } from '../../report/json.js';
-import { checkReplaceable, AtomicDir } from '../../report/output.js';
+import { AtomicDir } from '../../report/output.js';
 import { fingerprint, writeRunFiles } from '../../report/runFiles.js';
 import { measuredWindows } from '../../metrics/batchMeans.js';
 import { formatDuration } from '../../model/units.js';
@@ -53,33 +54,34 @@ export function runCommand(io: Io) {
       const seed = scenario.seed;
       const inputs = { scenario, strategies, seed, replications, baseline, batchMeans: batches };
       const out = typeof argv.out === 'string' ? argv.out : join('results', scenario.name);
-      checkReplaceable(out, fingerprint(inputs), argv.force === true);
+      const print = fingerprint(inputs);
+      // Claimed (locked, checked) before simulating: a refusal costs nothing, and no other run can take it meanwhile.
+      const dir = AtomicDir.claim(out, { kind: 'run', force: argv.force === true, same: (t) => previousFingerprint(t) === print });
 
       const quiet = argv.quiet === true;
       const json = argv.json === true;
       const progress = progressBar(quiet ? undefined : io.terminal);
       const label = (i: number) => `${strategies[Math.floor(i / replications)]?.label ?? ''}${replications > 1 ? `, replication ${(i % replications) + 1}` : ''}`;
       const started = performance.now();
-      let result;
       try {
-        result = await runExperimentParallel(scenario, {
-          strategies,
-          replications,
-          seed,
-          workers,
-          onRun: (done, total) => progress.tick(done, total, label(done)),
-        });
-      } finally {
-        progress.stop();
-      }
-      const elapsedSeconds = (performance.now() - started) / 1000;
+        let result;
+        try {
+          result = await runExperimentParallel(scenario, {
+            strategies,
+            replications,
+            seed,
+            workers,
+            onRun: (done, total) => progress.tick(done, total, label(done)),
+          });
+        } finally {
+          progress.stop();
+        }
+        const elapsedSeconds = (performance.now() - started) / 1000;
 
-      const dir = new AtomicDir(out);
-      try {
         const files = await writeRunFiles(dir, inputs, result, { elapsedSeconds });
         dir.commit();
         if (json) {
-          io.out(comparisonJson(inputs, result, { fingerprint: fingerprint(inputs), resultsDir: dir.target, elapsedSeconds }));
+          io.out(comparisonJson(inputs, result, { fingerprint: print, resultsDir: dir.target, elapsedSeconds }));
         } else if (!quiet) {
           io.out(`${scenario.name}: ${strategies.length} strategies × ${replications} replication${replications > 1 ? 's' : ''}, seed ${seed}\n\n`);
           io.out(comparisonTable(result));
@@ -97,6 +99,15 @@ export function runCommand(io: Io) {
       }
     },
   };
+}
+
+/** The fingerprint of the run whose results are in `dir`, if any. */
+function previousFingerprint(dir: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { fingerprint?: string }).fingerprint;
+  } catch {
+    return undefined;
+  }
 }
 
 /** --batch-means K: a whole number ≥ 2, at most the number of measured windows. */
