@@ -8,7 +8,9 @@ import { Miss, type Affinity, type KeyExtractor } from './types.js';
  * A derived binding: the key is hashed onto the servers currently available by a hash
  * family. Nothing is remembered, so when the fleet changes the family is
  * rebuilt and some keys remap (many for modulo, few for a ring). The key is
- * hashed by `hash` (XXH64 by default) before the family places it.
+ * turned into the family's 32-bit position by `hash` (XXH64 by default; a
+ * real system's own key derivation for its presets, e.g. HAProxy's raw
+ * source address) before the family places it.
  */
 export class HashedAffinity implements Affinity {
   readonly via = 'hash';
@@ -17,7 +19,7 @@ export class HashedAffinity implements Affinity {
   constructor(
     private readonly extractor: KeyExtractor,
     private readonly family: HashFamily,
-    private readonly hash: HashFunction = hashFunction(),
+    private readonly hash: Pick<HashFunction, 'int'> = hashFunction(),
   ) {}
 
   lookup(s: Session, fleet: Fleet): number {

@@ -33,6 +33,14 @@ export const clientParam: KeyExtractor = {
   key: (s: Session) => (s.hasParam ? s.clientId : -1),
 };
 
+/**
+ * The text a client sends as its identifier (header or URL parameter value)
+ * when a real system hashes the text itself: the identifier in decimal.
+ */
+export function identifierText(clientId: number): string {
+  return String(clientId);
+}
+
 export const KEY_EXTRACTORS = { ip: clientIp, ip24: clientIp24, header: clientHeader, param: clientParam } as const;
 export type KeyName = keyof typeof KEY_EXTRACTORS;
 export const KEY_NAMES = Object.keys(KEY_EXTRACTORS) as KeyName[];

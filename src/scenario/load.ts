@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { SimConfig } from '../model/config.js';
 import type { ClientSpec } from '../model/clients.js';
 import type { ArrivalSpec } from '../model/workload.js';
-import { findStrategy, STRATEGY_NAMES, type StrategyInstance, type BuildContext } from '../strategies/registry.js';
+import { ALL_STRATEGY_NAMES, findStrategy, type StrategyInstance, type BuildContext } from '../strategies/registry.js';
 import { InputError } from './errors.js';
 import { scenarioSchema, type ScenarioDoc } from './schema.js';
 
@@ -160,9 +160,26 @@ export function parsePath(text: string, set: string): (string | number)[] {
 function validate(raw: unknown, file: string): ScenarioDoc {
   const r = scenarioSchema.safeParse(raw, { reportInput: true });
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  const issue = furthest(r.error.issues[0]!);
   const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
   throw new InputError(`${file}: ${formatIssue(issue)}${more}`);
+}
+
+/**
+ * For a value no branch of a union accepts, the issue of the branch that got
+ * furthest into it (`strategies[0].balance: …` rather than "expected a
+ * strategy name or …"), when one got past the union's own level.
+ */
+function furthest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !Array.isArray(issue.errors)) return issue;
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (first === undefined) continue;
+    const inner = furthest({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue);
+    if (best === undefined || inner.path.length > best.path.length) best = inner;
+  }
+  return best !== undefined && best.path.length > issue.path.length ? best : issue;
 }
 
 /** One line: the field path, what was expected, what was given. */
@@ -228,7 +245,7 @@ function validatedStrategy({ name, label: _label, ...options }: { name: string; 
 /** A registry strategy with its options validated and defaults filled in. */
 export function resolveStrategy(name: string, options: Record<string, unknown> = {}): ResolvedStrategy {
   const def = findStrategy(name);
-  if (def === undefined) throw new InputError(`unknown strategy "${name}": expected one of ${STRATEGY_NAMES.join(', ')}`);
+  if (def === undefined) throw new InputError(`unknown strategy "${name}": expected one of ${ALL_STRATEGY_NAMES.join(', ')}`);
   const r = def.options.safeParse(options);
   if (!r.success) throw new InputError(`strategy ${name}: ${formatIssue(r.error.issues[0]!)}`);
   const parsed = r.data as Record<string, unknown>;
@@ -249,7 +266,7 @@ export function selectStrategies(scenario: Scenario, names: readonly string[] | 
     if (own !== undefined) out.push(own);
     else if (findStrategy(n) !== undefined) out.push(resolveStrategy(n));
     else {
-      const known = [...new Set([...scenario.strategies.map((s) => s.label), ...STRATEGY_NAMES])];
+      const known = [...new Set([...scenario.strategies.map((s) => s.label), ...ALL_STRATEGY_NAMES])];
       throw new InputError(`--strategies: unknown strategy "${n}": expected one of ${known.join(', ')}`);
     }
   }

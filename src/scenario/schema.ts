@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, positive, probability } from '../model/units.js';
-import { STRATEGIES, STRATEGY_NAMES } from '../strategies/registry.js';
+import { ALL_STRATEGIES, ALL_STRATEGY_NAMES, STRATEGY_NAMES, SYSTEM_NAMES } from '../strategies/registry.js';
 
 const timeDist = z.discriminatedUnion('dist', [
   z.strictObject({ dist: z.literal('constant'), value: duration }),
@@ -165,20 +165,27 @@ const unboundedOr = (inner: z.ZodNumber, what: string) =>
     .union([inner, z.literal('unbounded'), z.null()], { error: `expected ${what} or "unbounded"` })
     .transform((v) => (typeof v === 'number' ? v : Infinity));
 
+/** `{ system: haproxy, … }` is `{ name: haproxy, … }`: a real system named as such. */
+function systemAsName(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !('system' in v) || 'name' in v) return v;
+  const { system, ...rest } = v as Record<string, unknown>;
+  return { name: system, ...rest };
+}
+
 const strategyEntry = z.union(
   [
-    z.enum(STRATEGY_NAMES as [string, ...string[]]),
-    z.discriminatedUnion(
+    z.enum(ALL_STRATEGY_NAMES as [string, ...string[]]),
+    z.preprocess(systemAsName, z.discriminatedUnion(
       'name',
-      STRATEGIES.map((d) =>
+      ALL_STRATEGIES.map((d) =>
         d.options.extend({
           name: z.literal(d.name),
           label: z.string().regex(/^[A-Za-z0-9._-]+$/).optional().meta({ description: 'Name in results, for variants of one strategy.' }),
         }),
       ) as unknown as [z.ZodObject, ...z.ZodObject[]],
-    ),
+    )),
   ],
-  { error: `expected a strategy name (${STRATEGY_NAMES.join(', ')}) or { name, …options }` },
+  { error: `expected a strategy name (${STRATEGY_NAMES.join(', ')}), { name, …options } or { system: ${SYSTEM_NAMES.join(' | ')}, …its options }` },
 );
 
 export const scenarioSchema = z

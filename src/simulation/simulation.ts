@@ -9,7 +9,7 @@ import type { SessionRow } from '../model/sessionTable.js';
 import { SessionStore } from '../model/sessionStore.js';
 import { Workload } from '../model/workload.js';
 import type { LoadBalancer } from '../strategies/loadBalancer.js';
-import type { BuildContext, StrategyInstance } from '../strategies/registry.js';
+import { placementSalt, type BuildContext, type StrategyInstance } from '../strategies/registry.js';
 import { Lifecycle, type LifecycleAction } from './lifecycle.js';
 import { TraceEmitter, type Tracer } from './trace.js';
 
@@ -49,7 +49,7 @@ export class Simulation {
     this.trace = tracer ? new TraceEmitter(tracer) : undefined;
     const streams = createStreams(seed);
     this.workload = new Workload(config.workload, streams);
-    const instance = strategy({ routing: streams.routing, clients: config.workload.clients });
+    const instance = strategy({ routing: streams.routing, clients: config.workload.clients, placement: placementSalt(seed) });
     this.lb = instance.lb;
     this.storeLatency = instance.sharedStore?.latency ?? 0;
     this.shared = instance.sharedStore ? new SessionStore(0, config.fleet.sessionTtl, Infinity) : undefined;

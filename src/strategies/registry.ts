@@ -7,76 +7,17 @@ import { TableAffinity } from '../affinity/table.js';
 import {
   HASH_FAMILY_NAMES, HASH_FUNCTION_NAMES, hashFunction, makeHashFamily, type HashFamilyName, type HashFamilySpec, type HashFunctionName,
 } from '../balancers/hashing/index.js';
-import { LeastConn } from '../balancers/leastConn.js';
-import { PowerOfTwo } from '../balancers/p2c.js';
-import { RandomBalancer } from '../balancers/random.js';
-import { RoundRobin } from '../balancers/roundRobin.js';
-import type { Balancer } from '../balancers/types.js';
-import type { Uniform } from '../engine/index.js';
-import type { ClientSpec } from '../model/clients.js';
 import { duration } from '../model/units.js';
-import { LoadBalancer, type DownPolicy } from './loadBalancer.js';
+import { LoadBalancer } from './loadBalancer.js';
+import {
+  balancer, def, makeBalancer, policyOf, policyOptions, seconds, vnodes, type BalancerName, type StrategyDef,
+} from './parts.js';
+import { haproxyPreset } from './systems/haproxy.js';
+import { nginxPreset } from './systems/nginx.js';
 
-export const BALANCER_NAMES = ['round-robin', 'random', 'least-conn', 'p2c'] as const;
-export type BalancerName = (typeof BALANCER_NAMES)[number];
-
-export function makeBalancer(name: BalancerName, routing: Uniform): Balancer {
-  switch (name) {
-    case 'round-robin':
-      return new RoundRobin();
-    case 'random':
-      return new RandomBalancer(routing);
-    case 'least-conn':
-      return new LeastConn();
-    case 'p2c':
-      return new PowerOfTwo(routing);
-  }
-}
-
-/** What a strategy needs from the run that builds it. */
-export interface BuildContext {
-  /** The routing random stream of this run. */
-  routing: Uniform;
-  /** How clients behave (shared proxy caches matter to cookie insert). */
-  clients: ClientSpec;
-}
-
-/** A strategy ready to run: its load balancer, and whether state is shared. */
-export interface StrategyInstance {
-  lb: LoadBalancer;
-  /** Session state lives in a shared store reached in `latency` seconds per request. */
-  sharedStore?: { latency: number };
-}
-
-export interface StrategyDef<O extends z.ZodObject = z.ZodObject> {
-  readonly name: string;
-  readonly description: string;
-  /** Its options, all with defaults; unknown keys are rejected. */
-  readonly options: O;
-  /** Checks that span several options; a one-line reason when they do not fit together. */
-  check?(options: z.output<O>): string | undefined;
-  build(options: z.output<O>, ctx: BuildContext): StrategyInstance;
-}
-
-const balancer = z.enum(BALANCER_NAMES);
-const vnodes = z.number().int().min(1).max(10_000);
-const seconds = (d: number) => z.union([duration, z.literal('never')]).transform((v) => (v === 'never' ? Infinity : v)).default(d);
-
-function def<O extends z.ZodObject>(d: StrategyDef<O>): StrategyDef {
-  return d as unknown as StrategyDef;
-}
-
-/** Options of every stored binding: what happens when its server is unavailable. */
-const policyOptions = {
-  onDown: z.enum(['redispatch', 'persist', 'strict']).default('redispatch'),
-  retries: z.number().int().min(0).max(100).default(3),
-  retryDelay: duration.default(1),
-  onRecover: z.enum(['stay', 'return']).default('stay'),
-};
-
-function policyOf(o: DownPolicy): DownPolicy {
-  return { onDown: o.onDown, retries: o.retries, retryDelay: o.retryDelay, onRecover: o.onRecover };
-}
+export {
+  BALANCER_NAMES, makeBalancer, placementSalt, type BalancerName, type BuildContext, type StrategyDef, type StrategyInstance,
+} from './parts.js';
 
 function plain(name: BalancerName, description: string): StrategyDef {
   return def({
@@ -96,8 +37,12 @@ interface HashPreset {
 }
 
 /** The family options a strategy's options name (only those set). */
-function familySpec(o: { family: HashFamilyName; hash: HashFunctionName; vnodes?: number; minRing?: number; tableSize?: number; bound?: number }): HashFamilySpec {
+function familySpec(
+  o: { family: HashFamilyName; hash: HashFunctionName; vnodes?: number; minRing?: number; tableSize?: number; bound?: number; placement?: 'per-replication' | 'fixed' },
+  salt?: number,
+): HashFamilySpec {
   const spec: HashFamilySpec = { family: o.family, hash: o.hash };
+  if (salt !== undefined && o.placement !== 'fixed' && o.family !== 'modulo') spec.salt = salt;
   if (o.vnodes !== undefined) spec.vnodes = o.vnodes;
   if (o.minRing !== undefined) spec.minRing = o.minRing;
   if (o.tableSize !== undefined) spec.tableSize = o.tableSize;
@@ -120,6 +65,9 @@ function hashed(name: string, description: string, d: HashPreset): StrategyDef {
       bound: (d.bound === undefined ? z.number().min(1).optional() : z.number().min(1).default(d.bound)).meta({
         description: 'ring or maglev: bounded load, no server above ⌈bound × average in-flight⌉ (HAProxy hash-balance-factor/100).',
       }),
+      placement: z.enum(['per-replication', 'fixed']).optional().meta({
+        description: 'ring, maglev or rendezvous: where servers land is drawn anew for each replication (default), so confidence intervals include placement; fixed: one placement from the server names alone.',
+      }),
       fallback: balancer.default('round-robin'),
     }),
     check: (o) => {
@@ -132,7 +80,7 @@ function hashed(name: string, description: string, d: HashPreset): StrategyDef {
     },
     build: (o, ctx) => ({
       lb: new LoadBalancer(
-        new HashedAffinity(KEY_EXTRACTORS[o.key as keyof typeof KEY_EXTRACTORS], makeHashFamily(familySpec(o)), hashFunction(o.hash)),
+        new HashedAffinity(KEY_EXTRACTORS[o.key as keyof typeof KEY_EXTRACTORS], makeHashFamily(familySpec(o, ctx.placement)), hashFunction(o.hash)),
         makeBalancer(o.fallback, ctx.routing),
       ),
     }),
@@ -149,7 +97,8 @@ function table(name: string, description: string, d: { key: (typeof KEY_NAMES)[n
       expire: seconds(d.expire),
       capacity: z.union([z.number().int().min(1), z.literal('unbounded')]).transform((v) => (v === 'unbounded' ? Infinity : v)).default(Infinity),
       entryBytes: z.number().int().min(0).default(64),
-      fallback: balancer.default('least-conn'),
+      // HAProxy balances what the table does not know with the backend's `balance`, roundrobin by default.
+      fallback: balancer.default('round-robin'),
       ...policyOptions,
     }),
     build: (o, ctx) => ({
@@ -176,7 +125,8 @@ export const STRATEGIES: readonly StrategyDef[] = [
     name: 'cookie',
     description: 'LB-inserted cookie names the server; refusers and redispatches use the fallback balancer.',
     options: z.strictObject({
-      fallback: balancer.default('least-conn'),
+      // HAProxy balances requests without a valid cookie with the backend's `balance`: roundrobin unless set.
+      fallback: balancer.default('round-robin'),
       maxIdle: seconds(Infinity),
       maxLife: seconds(Infinity),
       nocache: z.boolean().default(false),
@@ -193,7 +143,8 @@ export const STRATEGIES: readonly StrategyDef[] = [
   def({
     name: 'route',
     description: 'The server names itself in a value the client echoes (Tomcat jvmRoute); works without cookies.',
-    options: z.strictObject({ fallback: balancer.default('least-conn'), ...policyOptions }),
+    // Apache mod_proxy_balancer's default lbmethod (byrequests) is a weighted round robin.
+    options: z.strictObject({ fallback: balancer.default('round-robin'), ...policyOptions }),
     build: (o, ctx) => ({ lb: new LoadBalancer(new RouteAffinity(), makeBalancer(o.fallback, ctx.routing), policyOf(o)) }),
   }),
   hashed('ip-hash', 'Client IP hashed modulo the available servers (map-based): remaps most clients when the fleet changes.', { key: 'ip', family: 'modulo' }),
@@ -220,8 +171,21 @@ export const STRATEGIES: readonly StrategyDef[] = [
   }),
 ];
 
+/** The generic strategies, by name: what a scenario runs when it names none. */
 export const STRATEGY_NAMES = STRATEGIES.map((s) => s.name);
 
+/**
+ * Real systems configured by their own option names (`{ system: haproxy,
+ * balance: source, hashType: consistent }`), with that system's defaults and
+ * algorithms. Each lives in systems/.
+ */
+export const SYSTEM_PRESETS: readonly StrategyDef[] = [haproxyPreset, nginxPreset];
+export const SYSTEM_NAMES = SYSTEM_PRESETS.map((s) => s.name);
+
+/** Every definition a scenario may name: the generic strategies, then the systems. */
+export const ALL_STRATEGIES: readonly StrategyDef[] = [...STRATEGIES, ...SYSTEM_PRESETS];
+export const ALL_STRATEGY_NAMES = ALL_STRATEGIES.map((s) => s.name);
+
 export function findStrategy(name: string): StrategyDef | undefined {
-  return STRATEGIES.find((s) => s.name === name);
+  return ALL_STRATEGIES.find((s) => s.name === name);
 }

@@ -44,7 +44,7 @@ describe('scenario loading', () => {
   it('resolves strategy variants with options and labels; rejects duplicates and bad options', () => {
     const s = parseScenario(`${minimal}strategies: [cookie, { name: ip-ring, vnodes: 40, label: ring40 }, { name: cookie, label: cookie-p2c, fallback: p2c }]\n`, 'x.yaml');
     expect(s.strategies.map((x) => [x.label, x.name, x.options])).toEqual([
-      ['cookie', 'cookie', expect.objectContaining({ fallback: 'least-conn' })],
+      ['cookie', 'cookie', expect.objectContaining({ fallback: 'round-robin' })],
       ['ring40', 'ip-ring', { key: 'ip', family: 'ring', hash: 'xxh64', vnodes: 40, fallback: 'round-robin' }],
       ['cookie-p2c', 'cookie', expect.objectContaining({ fallback: 'p2c' })],
     ]);

@@ -241,7 +241,7 @@ describe('strategy registry', () => {
       'ip-ring-bounded', 'header-ring', 'hash', 'ip-table', 'table', 'shared-store',
     ]));
     for (const def of STRATEGIES) {
-      const inst = def.build(def.options.parse({}), { routing: stream(1, 'routing'), clients: CLIENTS });
+      const inst = def.build(def.options.parse({}), { routing: stream(1, 'routing'), clients: CLIENTS, placement: 7 });
       expect(inst.lb.route(makeSession(), makeFleet(2), 0)).toBeDefined();
     }
   });
@@ -249,7 +249,7 @@ describe('strategy registry', () => {
   it('validates options strictly and fills defaults', () => {
     const cookie = findStrategy('cookie')!;
     expect(cookie.options.parse({})).toEqual({
-      fallback: 'least-conn', maxIdle: Infinity, maxLife: Infinity, nocache: false, onDown: 'redispatch', retries: 3, retryDelay: 1, onRecover: 'stay',
+      fallback: 'round-robin', maxIdle: Infinity, maxLife: Infinity, nocache: false, onDown: 'redispatch', retries: 3, retryDelay: 1, onRecover: 'stay',
     });
     expect(cookie.options.parse({ maxIdle: '30m', maxLife: 'never' })).toMatchObject({ maxIdle: 1800, maxLife: Infinity });
     expect(() => cookie.options.parse({ fallbak: 'p2c' })).toThrow();

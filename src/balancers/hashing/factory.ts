@@ -22,10 +22,12 @@ export interface HashFamilySpec {
   tableSize?: number;
   /** ring or maglev: bounded-load factor c ≥ 1 (e.g. 1.25; HAProxy `hash-balance-factor 125`). */
   bound?: number;
+  /** ring, maglev, rendezvous: a salt mixed into the server hashing, so the placement is one draw of many; undefined: placement from the names alone. */
+  salt?: number;
 }
 
 /** Which options apply to which family; anything else is rejected. */
-const APPLIES: Record<Exclude<keyof HashFamilySpec, 'family' | 'hash'>, readonly HashFamilyName[]> = {
+const APPLIES: Record<Exclude<keyof HashFamilySpec, 'family' | 'hash' | 'salt'>, readonly HashFamilyName[]> = {
   vnodes: ['ring'],
   minRing: ['ring'],
   tableSize: ['maglev'],
@@ -51,13 +53,13 @@ export function makeHashFamily(spec: HashFamilySpec): HashFamily {
     case 'modulo':
       return new ModuloHash();
     case 'rendezvous':
-      return new RendezvousHash({ hash });
+      return new RendezvousHash({ hash, salt: spec.salt });
     case 'ring': {
-      const ring = new RingHash(spec.vnodes ?? 160, { hash, minRing: spec.minRing ?? 0 });
+      const ring = new RingHash(spec.vnodes ?? 160, { hash, minRing: spec.minRing ?? 0, salt: spec.salt });
       return spec.bound === undefined ? ring : new BoundedLoadHash(ring, spec.bound);
     }
     case 'maglev': {
-      const maglev = new MaglevHash(spec.tableSize, { hash });
+      const maglev = new MaglevHash(spec.tableSize, { hash, salt: spec.salt });
       return spec.bound === undefined ? maglev : new BoundedLoadHash(maglev, spec.bound);
     }
   }

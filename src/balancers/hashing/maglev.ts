@@ -75,6 +75,8 @@ export function populateMaglev(
 export class MaglevHash implements ProbingHashFamily {
   readonly name = 'maglev';
   private readonly hash: HashFunction;
+  /** Mixed into the server names (another draw of the placement), or empty. */
+  private readonly suffix: string;
   private servers: Server[] = [];
   /** Index in `servers` of each table entry. */
   private table: Uint32Array = new Uint32Array(0);
@@ -82,17 +84,18 @@ export class MaglevHash implements ProbingHashFamily {
 
   constructor(
     readonly tableSize = MAGLEV_DEFAULT_TABLE_SIZE,
-    options: { hash?: HashFunction } = {},
+    options: { hash?: HashFunction; salt?: number | undefined } = {},
   ) {
     if (!isPrime(tableSize)) throw new Error(`maglev table size must be a prime number, got ${tableSize}`);
     this.hash = options.hash ?? hashFunction();
+    this.suffix = options.salt === undefined ? '' : `#${options.salt}`;
   }
 
   build(servers: readonly Server[]): void {
     const m = this.tableSize;
     const weights = servers.map(weightOf);
-    const offset = servers.map((s) => this.hash.str(s.name, 0) % m);
-    const skip = servers.map((s) => (this.hash.str(s.name, 1) % (m - 1)) + 1);
+    const offset = servers.map((s) => this.hash.str(s.name + this.suffix, 0) % m);
+    const skip = servers.map((s) => (this.hash.str(s.name + this.suffix, 1) % (m - 1)) + 1);
     this.table = populateMaglev(m, offset, skip, weights);
     this.servers = servers.slice();
     this.seen.reset(servers.length);

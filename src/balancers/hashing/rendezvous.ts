@@ -30,13 +30,17 @@ export class RendezvousHash implements HashFamily {
   private serverHashes = new Uint32Array(0);
   private weights = new Float64Array(0);
 
-  constructor(options: { hash?: HashFunction } = {}) {
+  /** Mixed into the server names (another draw of the placement), or empty. */
+  private readonly suffix: string;
+
+  constructor(options: { hash?: HashFunction; salt?: number | undefined } = {}) {
     this.hash = options.hash ?? hashFunction();
+    this.suffix = options.salt === undefined ? '' : `#${options.salt}`;
   }
 
   build(servers: readonly Server[]): void {
     this.servers = servers.slice();
-    this.serverHashes = Uint32Array.from(servers, (s) => this.hash.str(s.name));
+    this.serverHashes = Uint32Array.from(servers, (s) => this.hash.str(s.name + this.suffix));
     this.weights = Float64Array.from(servers, weightOf);
   }
 

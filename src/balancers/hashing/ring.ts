@@ -15,6 +15,8 @@ export interface RingOptions {
   minRing?: number;
   /** Hashes the point names (default XXH64). */
   hash?: HashFunction;
+  /** Mixed into every point name (`${name}-${i}#${salt}`): another draw of the placement. */
+  salt?: number | undefined;
 }
 
 /**
@@ -34,6 +36,7 @@ export class RingHash implements ProbingHashFamily {
   readonly name = 'ring';
   private readonly minRing: number;
   private readonly hash: HashFunction;
+  private readonly suffix: string;
   private servers: Server[] = [];
   /** Sorted point positions, and the index in `servers` owning each. */
   private points = new Uint32Array(0);
@@ -51,6 +54,7 @@ export class RingHash implements ProbingHashFamily {
       throw new Error(`ring minRing must be a non-negative integer, got ${this.minRing}`);
     }
     this.hash = options.hash ?? hashFunction();
+    this.suffix = options.salt === undefined ? '' : `#${options.salt}`;
   }
 
   build(servers: readonly Server[]): void {
@@ -63,7 +67,7 @@ export class RingHash implements ProbingHashFamily {
     servers.forEach((s, i) => {
       const count = Math.max(1, Math.round(weights[i]! * perUnit));
       for (let v = 0; v < count; v++) {
-        pos.push(this.hash.str(`${s.name}-${v}`));
+        pos.push(this.hash.str(`${s.name}-${v}${this.suffix}`));
         owner.push(i);
         point.push(v);
       }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { STRATEGIES } from '../../strategies/registry.js';
+import { ALL_STRATEGIES } from '../../strategies/registry.js';
 import type { Io } from '../io.js';
 
 /** The scenarios shipped with stickysim (beside src/ and dist/). */
@@ -33,9 +33,9 @@ export function listCommand(io: Io) {
     command: 'list',
     describe: 'List the strategies and the shipped scenarios',
     handler: () => {
-      const width = Math.max(...STRATEGIES.map((s) => s.name.length));
+      const width = Math.max(...ALL_STRATEGIES.map((s) => s.name.length));
       io.out('strategies:\n');
-      for (const s of STRATEGIES) io.out(`  ${s.name.padEnd(width)}  ${s.description}\n`);
+      for (const s of ALL_STRATEGIES) io.out(`  ${s.name.padEnd(width)}  ${s.description}\n`);
       io.out('\nscenarios:\n');
       for (const line of scenarioLines()) io.out(`${line}\n`);
     },

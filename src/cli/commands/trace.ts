@@ -3,7 +3,7 @@ import { sessionDiagram, type ServerChoice } from '../../report/trace/mermaid.js
 import { eventLog, parseSessionPick, traceSession } from '../../report/trace/record.js';
 import { InputError } from '../../scenario/errors.js';
 import { loadScenario, resolveStrategy } from '../../scenario/load.js';
-import { findStrategy, STRATEGY_NAMES } from '../../strategies/registry.js';
+import { ALL_STRATEGY_NAMES, findStrategy } from '../../strategies/registry.js';
 import type { Io } from '../io.js';
 import { sharedScenarioOptions, toSets } from '../options.js';
 
@@ -46,5 +46,5 @@ function pickStrategy(own: { label: string }[], v: unknown) {
   const found = own.find((s) => s.label === name);
   if (found !== undefined) return found as ReturnType<typeof resolveStrategy>;
   if (findStrategy(name) !== undefined) return resolveStrategy(name);
-  throw new InputError(`--strategy: unknown strategy "${name}": expected one of ${[...new Set([...labels, ...STRATEGY_NAMES])].join(', ')}`);
+  throw new InputError(`--strategy: unknown strategy "${name}": expected one of ${[...new Set([...labels, ...ALL_STRATEGY_NAMES])].join(', ')}`);
 }
