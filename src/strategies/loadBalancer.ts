@@ -15,12 +15,19 @@ import type { Session } from '../model/session.js';
  * And when the server comes back: clients `stay` where they were redispatched
  * (the binding was rewritten: ALB application cookies, HAProxy insert) or
  * `return` to it (the binding was kept).
+ *
+ * A draining server is not down, and systems differ on what it still takes:
+ * `onDrain: serve` sends it the requests bound to it, no new ones (HAProxy
+ * `drain`, weight 0); `move` sends it nothing new, bound requests included,
+ * which are redispatched as for a down server while its requests in flight
+ * finish (AWS ALB deregistration, a Kubernetes endpoint that is terminating).
  */
 export interface DownPolicy {
   onDown: 'redispatch' | 'persist' | 'strict';
   retries: number;
   retryDelay: number;
   onRecover: 'stay' | 'return';
+  onDrain?: 'serve' | 'move';
 }
 
 export const DEFAULT_POLICY: DownPolicy = { onDown: 'redispatch', retries: 3, retryDelay: 1, onRecover: 'stay' };
@@ -58,7 +65,8 @@ export class LoadBalancer {
       s.rebind = false;
       return this.balancer.pick(fleet);
     }
-    const id = a.lookup(s, fleet, now);
+    let id = a.lookup(s, fleet, now);
+    if (id >= 0 && this.policy.onDrain === 'move' && fleet.servers[id]!.draining) id = Miss.pinnedDown;
     let server: Server | undefined;
     if (id >= 0) {
       this.lastVia = a.via;

@@ -81,9 +81,12 @@ export const policyOptions = {
   retries: z.number().int().min(0).max(100).default(3),
   retryDelay: duration.default(1),
   onRecover: z.enum(['stay', 'return']).default('stay'),
+  onDrain: z.enum(['serve', 'move']).default('serve').meta({
+    description: 'A draining server: serve (HAProxy drain: bound requests still go there) or move (AWS ALB deregistration, Kubernetes termination: nothing new goes there).',
+  }),
 };
 
 export function policyOf(o: DownPolicy): DownPolicy {
-  return { onDown: o.onDown, retries: o.retries, retryDelay: o.retryDelay, onRecover: o.onRecover };
+  return { onDown: o.onDown, retries: o.retries, retryDelay: o.retryDelay, onRecover: o.onRecover, onDrain: o.onDrain ?? 'serve' };
 }
 

@@ -138,6 +138,18 @@ describe('pinned server unavailable', () => {
     expect(roundTrip(lb, bound, fleet)!.name).toBe('s1');
     for (let i = 0; i < 3; i++) expect(roundTrip(lb, makeSession(), fleet)!.name).toBe('s2');
   });
+
+  it('onDrain: move sends nothing new to a draining server, bound requests included (ALB deregistration), and rewrites the binding', () => {
+    const fleet = makeFleet(2);
+    const lb = new LoadBalancer(new CookieAffinity(COOKIE), new RoundRobin(), policy({ onDrain: 'move' }));
+    const bound = makeSession({ cookie: 0 });
+    fleet.setDraining(fleet.servers[0]!, true);
+    expect(roundTrip(lb, bound, fleet)!.name).toBe('s2');
+    expect(lb.lastVia).toBe('redispatch');
+    expect(bound.cookie).toBe(1);
+    fleet.setDraining(fleet.servers[0]!, false);
+    expect(roundTrip(lb, bound, fleet)!.name).toBe('s2'); // stays where it was moved
+  });
 });
 
 describe('route (jvmRoute)', () => {
@@ -249,7 +261,7 @@ describe('strategy registry', () => {
   it('validates options strictly and fills defaults', () => {
     const cookie = findStrategy('cookie')!;
     expect(cookie.options.parse({})).toEqual({
-      fallback: 'round-robin', maxIdle: Infinity, maxLife: Infinity, nocache: false, onDown: 'redispatch', retries: 3, retryDelay: 1, onRecover: 'stay',
+      fallback: 'round-robin', maxIdle: Infinity, maxLife: Infinity, nocache: false, onDown: 'redispatch', retries: 3, retryDelay: 1, onRecover: 'stay', onDrain: 'serve',
     });
     expect(cookie.options.parse({ maxIdle: '30m', maxLife: 'never' })).toMatchObject({ maxIdle: 1800, maxLife: Infinity });
     expect(() => cookie.options.parse({ fallbak: 'p2c' })).toThrow();
