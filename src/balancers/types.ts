@@ -7,5 +7,9 @@ import type { Server } from '../model/server.js';
  */
 export interface Balancer {
   readonly name: string;
-  pick(fleet: Fleet): Server | undefined;
+  /**
+   * `now`: the simulated time of the request, which the load balancer passes
+   * (a time-dependent balancer such as slow start needs it; others ignore it).
+   */
+  pick(fleet: Fleet, now?: number): Server | undefined;
 }

@@ -19,6 +19,8 @@ export class Server {
   draining = false;
   /** Taken out of the fleet for good. */
   removed = false;
+  /** When the server was started (joined the fleet): 0 for the initial fleet. */
+  readonly startedAt: number;
   /** Bumped at every lifecycle change, so that stale scheduled changes can be recognised. */
   epoch = 0;
   /** While draining: what happens once drained (or timed out). */
@@ -52,6 +54,7 @@ export class Server {
     now = 0,
   ) {
     this.store = new SessionStore(id, ttl, capacity);
+    this.startedAt = now;
     this.lastChange = now;
   }
 

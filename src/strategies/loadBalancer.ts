@@ -63,7 +63,7 @@ export class LoadBalancer {
     if (a === undefined) {
       this.lastVia = 'balancer';
       s.rebind = false;
-      return this.balancer.pick(fleet);
+      return this.balancer.pick(fleet, now);
     }
     let id = a.lookup(s, fleet, now);
     if (id >= 0 && this.policy.onDrain === 'move' && fleet.servers[id]!.draining) id = Miss.pinnedDown;
@@ -73,25 +73,25 @@ export class LoadBalancer {
       s.rebind = false;
       server = fleet.servers[id];
     } else {
-      server = this.miss(s, fleet, id);
+      server = this.miss(s, fleet, id, now);
     }
     if (server !== undefined) a.onRoute?.(s, server, now);
     return server;
   }
 
   /** No usable binding: no key or binding yet (the balancer picks), or its server is unavailable (the policy decides). */
-  private miss(s: Session, fleet: Fleet, id: number): Server | undefined {
+  private miss(s: Session, fleet: Fleet, id: number, now: number): Server | undefined {
     if (id === Miss.noKey) {
       this.lastVia = 'fallback';
       s.rebind = true;
-      return this.balancer.pick(fleet);
+      return this.balancer.pick(fleet, now);
     }
     const p = this.policy;
     this.lastVia = p.onDown;
     s.rebind = p.onRecover === 'stay';
     if (p.onDown === 'strict') return undefined;
     if (p.onDown === 'persist') this.lastDelay = p.retries * p.retryDelay;
-    return this.balancer.pick(fleet);
+    return this.balancer.pick(fleet, now);
   }
 
   onResponse(s: Session, server: Server, now: number): void {

@@ -12,8 +12,11 @@ import { LoadBalancer } from './loadBalancer.js';
 import {
   balancer, def, makeBalancer, policyOf, policyOptions, seconds, vnodes, type BalancerName, type StrategyDef,
 } from './parts.js';
+import { awsAlbPreset } from './systems/awsAlb.js';
 import { envoyPreset } from './systems/envoy.js';
 import { haproxyPreset } from './systems/haproxy.js';
+import { ingressNginxPreset } from './systems/ingressNginx.js';
+import { kubeProxyPreset } from './systems/kubeProxy.js';
 import { nginxPreset } from './systems/nginx.js';
 
 export {
@@ -180,7 +183,7 @@ export const STRATEGY_NAMES = STRATEGIES.map((s) => s.name);
  * balance: source, hashType: consistent }`), with that system's defaults and
  * algorithms. Each lives in systems/.
  */
-export const SYSTEM_PRESETS: readonly StrategyDef[] = [haproxyPreset, nginxPreset, envoyPreset];
+export const SYSTEM_PRESETS: readonly StrategyDef[] = [haproxyPreset, nginxPreset, envoyPreset, awsAlbPreset, kubeProxyPreset, ingressNginxPreset];
 export const SYSTEM_NAMES = SYSTEM_PRESETS.map((s) => s.name);
 
 /** Every definition a scenario may name: the generic strategies, then the systems. */
