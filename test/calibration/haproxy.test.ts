@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { haproxyCases } from '../../src/calibration/cases/haproxy.js';
-import { haproxyStatCases } from '../../src/calibration/cases/haproxyStats.js';
 import { clientAddresses } from '../../src/calibration/clients.js';
 import { HAPROXY_BIN, haproxyConfig, haproxyInstalled } from '../../src/calibration/haproxy.js';
 import { markdown, textTable } from '../../src/calibration/main.js';
@@ -10,8 +9,7 @@ import type { CaseResult } from '../../src/calibration/types.js';
  * The quick HAProxy calibration subset against the real binary on loopback
  * (CI installs haproxy), predicted through the `haproxy` preset
  * (src/calibration/predict.ts). Each case starts its own haproxy and
- * backends. The deterministic cases take about 9 s, the statistical one
- * (balance random(2), 12000 requests) about 9 s more.
+ * backends. The deterministic cases take about 9 s.
  */
 const installed = haproxyInstalled();
 if (!installed) console.warn(`calibration: ${HAPROXY_BIN} is absent; HAProxy calibration skipped (apt-get install haproxy)`);
@@ -28,20 +26,9 @@ describe.skipIf(!installed)('HAProxy calibration (quick subset)', () => {
     }, 120_000);
   }
 
-  // A statistical case judges one real run against a 95% interval, per figure: even with identical
-  // processes a figure falls outside about 1 run in 20. A second run is allowed (retry: 1), so a
-  // failure means two independent runs disagreed — what a wrong reproduction does every time.
-  for (const c of haproxyStatCases({}, true)) {
-    it(c.name, { retry: 1, timeout: 120_000 }, async () => {
-      const results = await c.run();
-      expect(results.length).toBeGreaterThanOrEqual(2);
-      for (const r of results) {
-        expect(r.kind).toBe('statistical');
-        expect(r.ci![0]).toBeLessThan(r.ci![1]);
-        expect(r.agree, `${r.name}: real ${r.real}, stickysim ${r.sim} [${r.ci}] — ${r.detail}`).toBe(true);
-      }
-    });
-  }
+  // The statistical cases (random(2), hash-balance-factor) run in `npm run calibrate`, not here: each
+  // judges one real run against a 95% interval per figure, so even a perfect reproduction would turn
+  // this suite red about one run in twenty (per figure), and their timing depends on the machine's load.
 });
 
 describe('calibration harness helpers', () => {
