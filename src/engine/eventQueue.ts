@@ -89,6 +89,14 @@ export class EventQueue<P> {
     return seq;
   }
 
+  /** Calls `visit` for every event in the heap, in no particular order (for end-of-run accounting, not a hot path). */
+  forEach(visit: (seq: number, kind: number, payload: P) => void): void {
+    for (let i = 0; i < this.count; i++) {
+      const slot = this.slots[i]!;
+      visit(this.seqs[slot]!, this.kinds[slot]!, this.payloads[slot] as P);
+    }
+  }
+
   /** Removes the earliest event into the `popped*` fields; false when empty. */
   pop(): boolean {
     if (this.count === 0) return false;

@@ -83,6 +83,19 @@ export class Simulator<P> {
     else this.cancelled.add(id);
   }
 
+  /**
+   * Calls `visit` for every event still to be handled (the slot's included,
+   * cancelled ones not), in no particular order: what the model has left in
+   * flight, read from the queue itself rather than from any count kept.
+   */
+  forEachPending(visit: (kind: number, payload: P) => void): void {
+    if (this.slotPending) visit(this.slotKind, this.slotPayload as P);
+    const cancelled = this.cancelled;
+    this.queue.forEach((seq, kind, payload) => {
+      if (!cancelled.has(seq)) visit(kind, payload);
+    });
+  }
+
   /** Time of the next event (possibly a cancelled one), Infinity when none. */
   peek(): number {
     return Math.min(this.queue.peekTime(), this.slotTime);

@@ -4,6 +4,20 @@ import { coefficientOfVariation, jainIndex, maxOverMean, mean } from './formulas
 import { LatencyHistogram } from './latency.js';
 import type { Conservation, RunMetrics, ServerRow, Summary, WindowRow, WindowTotal } from './results.js';
 
+/**
+ * Where the run left its live sessions, read at the end from the places
+ * themselves (the engine's pending events and the servers' queues), apart
+ * from any count kept as events happened.
+ */
+export interface Census {
+  /** Sessions alive: thinking, retrying, in service or queued. */
+  alive: number;
+  /** Requests waiting out retries (their delivery to a server pending). */
+  retrying: number;
+  /** Requests in service (their completion pending). */
+  inService: number;
+}
+
 /** Why a request failed (it got an error, not a response). */
 export const FailReason = {
   /** No server was available to the load balancer. */
@@ -89,6 +103,8 @@ export class Collector {
   private completed = 0;
   private waitSum = 0;
   private waited = 0;
+  private retrySum = 0;
+  private retried = 0;
   private dropped = 0;
   private failed = 0;
   private failedUndetected = 0;
@@ -121,8 +137,13 @@ export class Collector {
     this.span.sent++;
   }
 
-  /** A request completed on `server`, `latency` after it was sent, having waited `wait` in the queue. */
-  completedAt(server: Server, latency: number, wait: number, now: number): void {
+  /**
+   * A request completed on `server`, `latency` after it was sent, having
+   * waited `wait` in the server's queue and, before reaching the server,
+   * `retry` in retries (persist policy; 0 for almost every request). The
+   * latency covers both, and the service.
+   */
+  completedAt(server: Server, latency: number, wait: number, now: number, retry = 0): void {
     this.acc[server.id]!.served++;
     const span = this.span;
     span.completed++;
@@ -134,6 +155,10 @@ export class Collector {
     if (now >= this.opts.warmup) {
       this.latency.add(latency);
       this.waitSum += wait;
+      if (retry > 0) {
+        this.retrySum += retry;
+        this.retried++;
+      }
     }
   }
 
@@ -274,7 +299,11 @@ export class Collector {
     w.sent = w.completed = w.latency = w.wait = w.waited = w.dropped = w.failed = w.losses = 0;
   }
 
-  finish(servers: readonly Server[]): RunMetrics {
+  /**
+   * The run's results. `census` says where the live sessions are at the end
+   * (see {@link Census}); the conservation laws hold it against the counters.
+   */
+  finish(servers: readonly Server[], census: Census): RunMetrics {
     const { warmup, duration } = this.opts;
     const span = duration - warmup;
     const rows: ServerRow[] = [];
@@ -334,9 +363,18 @@ export class Collector {
       latency_p99_ms: lat.quantile(0.99) * 1000,
       wait_mean_ms: this.completed > 0 ? (1000 * this.waitSum) / this.completed : 0,
       wait_probability: this.completed > 0 ? this.waited / this.completed : 0,
+      retry_delay_mean_ms: this.completed > 0 ? (1000 * this.retrySum) / this.completed : 0,
+      retry_probability: this.completed > 0 ? this.retried / this.completed : 0,
     };
+    // The counters above were kept as events happened; the states at the end are read from where
+    // they are (the servers, the engine's pending events), so that the invariants compare
+    // independent counts.
     let inFlight = 0;
-    for (const s of servers) inFlight += s.inflight;
+    let busy = 0;
+    for (const s of servers) {
+      inFlight += s.inflight;
+      busy += s.busy;
+    }
     const t = this.total;
     const conservation: Conservation = {
       requestsSent: t.sent,
@@ -344,9 +382,12 @@ export class Collector {
       requestsDropped: t.dropped,
       requestsFailed: t.failed,
       requestsInFlight: inFlight,
+      requestsRetrying: census.retrying,
+      requestsInService: census.inService,
+      workersBusy: busy,
       sessionsStarted: t.started,
       sessionsEnded: t.ended,
-      sessionsActive: t.started - t.ended,
+      sessionsActive: census.alive,
     };
     return { summary, servers: rows, windows: this.windows, windowTotals: this.totals, conservation };
   }

@@ -51,10 +51,19 @@ export interface Summary {
   latency_p50_ms: number;
   latency_p95_ms: number;
   latency_p99_ms: number;
-  /** Mean time a completed request waited in a server queue before service (Wq). */
+  /** Mean time a completed request waited in a server queue before service (Wq); retry delays are not queueing. */
   wait_mean_ms: number;
   /** Fraction of completed requests that waited in a queue (wait > 0). */
   wait_probability: number;
+  /**
+   * Mean time a completed request spent in retries before it reached its
+   * server (persist policy: `retries × retryDelay` for a request bound to an
+   * unavailable server, 0 for the others), over all completed requests:
+   * latency = retry delay + wait + service (+ store latency).
+   */
+  retry_delay_mean_ms: number;
+  /** Fraction of completed requests delayed by retries. */
+  retry_probability: number;
 }
 
 export const SUMMARY_COLUMNS: readonly (keyof Summary)[] = [
@@ -89,6 +98,8 @@ export const SUMMARY_COLUMNS: readonly (keyof Summary)[] = [
   'latency_p99_ms',
   'wait_mean_ms',
   'wait_probability',
+  'retry_delay_mean_ms',
+  'retry_probability',
 ];
 
 /** One server over the measured window. */
@@ -153,15 +164,28 @@ export interface WindowTotal {
   capacity: number;
 }
 
-/** Counts over the whole run (warm-up included) that must balance. */
+/**
+ * Counts over the whole run (warm-up included) that must balance. Sent,
+ * completed, dropped, failed, started and ended are counted as they happen;
+ * the rest are read at the end from where requests and sessions are — the
+ * servers, and the engine's pending events — independently of those counters.
+ */
 export interface Conservation {
   requestsSent: number;
   requestsCompleted: number;
   requestsDropped: number;
   requestsFailed: number;
+  /** Requests in service or queued at a server at the end. */
   requestsInFlight: number;
+  /** Requests waiting out retries (persist policy) at the end, on their way to a server. */
+  requestsRetrying: number;
+  /** Requests in service at the end by the engine (completions pending), to match workersBusy. */
+  requestsInService: number;
+  /** Busy workers at the end by the servers' own count. */
+  workersBusy: number;
   sessionsStarted: number;
   sessionsEnded: number;
+  /** Sessions alive at the end: thinking, retrying, in service or queued, counted where they are. */
   sessionsActive: number;
 }
 

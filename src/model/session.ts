@@ -57,7 +57,11 @@ export interface Session {
   sentAt: number;
   /** The load balancer should (re)write the stored binding for this request (set when it is routed). */
   rebind: boolean;
-  /** When the current request started service (its wait is startedAt − sentAt). */
+  /**
+   * When the current request started service. Its queue wait is startedAt
+   * minus when it reached its server: sentAt, or sentAt plus the policy's
+   * retry delay when it was `retried`.
+   */
   startedAt: number;
   /** Server id named by the load-balancer cookie the client holds; −1 none. */
   cookie: number;
@@ -81,7 +85,9 @@ export interface Session {
   /** Suffered at least one loss that was not an expiry. */
   lost: boolean;
   ended: boolean;
-  /** Server id serving or queueing the current request; −1 none. */
+  /** The current request waited out retries before it reached its server (persist policy). */
+  retried: boolean;
+  /** Server id serving or queueing the current request (or that it is retrying towards); −1 none. */
   at: number;
   /** Engine id of the pending completion event, to cancel it on a crash. */
   completion: number;
@@ -97,7 +103,7 @@ export function placeholderSession(id = 0): Session {
     acceptsCookies: false, sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, requests: 1,
     hasCookie: false, hasHeader: false, hasParam: false, hasRoute: false, next: 0, sentAt: 0, rebind: false, startedAt: 0,
     cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateNode: -1, lastAccess: 0, dropCause: LossCause.none,
-    lost: false, ended: false, at: -1, completion: -1,
+    lost: false, ended: false, retried: false, at: -1, completion: -1,
   };
 }
 

@@ -17,6 +17,7 @@ const ENDED = 1 << 11;
 /** Bits 12–14 hold the drop cause (a LossCause). */
 const DROP_SHIFT = 12;
 const DROP_MASK = 7 << DROP_SHIFT;
+const RETRIED = 1 << 15;
 
 /**
  * The sessions of a run as rows of a table: one typed array per field, a
@@ -328,6 +329,13 @@ export class SessionRow implements Session {
   }
   set ended(v: boolean) {
     this.flags = v ? this.flags | ENDED : this.flags & ~ENDED;
+  }
+  /** The current request waited out retries (persist policy) before it reached its server. */
+  get retried(): boolean {
+    return (this.flags & RETRIED) !== 0;
+  }
+  set retried(v: boolean) {
+    this.flags = v ? this.flags | RETRIED : this.flags & ~RETRIED;
   }
   get completion(): number {
     return this.t.completion[this.row]!;

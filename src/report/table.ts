@@ -10,6 +10,8 @@ interface Column {
   /** Shown value from the metric's value. */
   scale?: number;
   digits: number;
+  /** Shown only when some run's value is not 0 (a figure most scenarios never have). */
+  ifAny?: boolean;
 }
 
 /** The key metrics of the comparison, in reading order: loss, then imbalance, then what the user feels. */
@@ -26,6 +28,7 @@ export const TABLE_COLUMNS: readonly Column[] = [
   { title: 'util %', metric: 'utilization_mean', scale: 100, digits: 1 },
   { title: 'p50 ms', metric: 'latency_p50_ms', digits: 1 },
   { title: 'p99 ms', metric: 'latency_p99_ms', digits: 1 },
+  { title: 'retry ms', metric: 'retry_delay_mean_ms', digits: 1, ifAny: true },
   { title: 'dropped', metric: 'dropped', digits: 0 },
   { title: 'failed', metric: 'failed', digits: 0 },
 ];
@@ -52,13 +55,15 @@ function align(rows: string[][]): string[] {
 /**
  * The comparison as an aligned text table, one row per strategy. With several
  * replications each cell is `mean ± half-width` of the 95% confidence interval.
+ * The retry delay (persist policy) has a column only when some request was delayed.
  */
 export function comparisonTable(result: ExperimentResult): string {
-  const header = ['strategy', ...TABLE_COLUMNS.map((c) => c.title)];
+  const columns = TABLE_COLUMNS.filter((c) => !c.ifAny || result.runs.some((r) => r.metrics.summary[c.metric] !== 0));
+  const header = ['strategy', ...columns.map((c) => c.title)];
   const rows: string[][] = [];
   for (const strategy of result.strategies) {
     const runs = result.runs.filter((r) => r.strategy === strategy);
-    const cells = TABLE_COLUMNS.map((c) => {
+    const cells = columns.map((c) => {
       const e = estimate(runs.map((r) => r.metrics.summary[c.metric] * (c.scale ?? 1)));
       const m = fmt(e.mean, c.digits);
       return Number.isNaN(e.halfWidth) ? m : `${m} ± ${fmt(e.halfWidth, c.digits)}`;

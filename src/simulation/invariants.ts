@@ -11,17 +11,32 @@ export class InvariantError extends Error {
  * the run's, time never runs backwards, fractions stay within [0, 1], and no
  * output is NaN, infinite or negative. Statistical laws (Little's) are checked
  * by `npm run validate`, never here: noise must not fail a normal run.
+ *
+ * Each conservation law compares counts kept apart: events counted as they
+ * happen (sent, completed, dropped, failed, sessions started and ended) with
+ * states read at the end from where they are (requests queued or in service
+ * at the servers; sessions thinking, retrying or in service by the engine's
+ * pending events). test/simulation/invariants.test.ts breaks runs on purpose
+ * and shows that every check here can fail.
  */
 export function checkInvariants(m: RunMetrics, strategy: string, seed: number): void {
   const fail = (what: string) => {
     throw new InvariantError(`invariant violated (${strategy}, seed ${seed}): ${what}`);
   };
   const c = m.conservation;
-  const accounted = c.requestsCompleted + c.requestsDropped + c.requestsFailed + c.requestsInFlight;
-  if (c.requestsSent !== accounted) {
-    fail(`requests sent ${c.requestsSent} ≠ completed ${c.requestsCompleted} + dropped ${c.requestsDropped} + failed ${c.requestsFailed} + in flight ${c.requestsInFlight}`);
+  // The engine and the servers agree on the requests in service.
+  if (c.requestsInService !== c.workersBusy) {
+    fail(`requests in service by the engine (completions pending) ${c.requestsInService} ≠ busy workers by the servers ${c.workersBusy}`);
   }
-  if (c.sessionsStarted !== c.sessionsEnded + c.sessionsActive || c.sessionsActive < 0) {
+  // Every request is in exactly one state: completed, dropped, failed, at a server, or retrying.
+  const accounted = c.requestsCompleted + c.requestsDropped + c.requestsFailed + c.requestsInFlight + c.requestsRetrying;
+  if (c.requestsSent !== accounted) {
+    fail(
+      `requests sent ${c.requestsSent} ≠ completed ${c.requestsCompleted} + dropped ${c.requestsDropped} + failed ${c.requestsFailed}` +
+        ` + in flight ${c.requestsInFlight} + retrying ${c.requestsRetrying}`,
+    );
+  }
+  if (c.sessionsStarted !== c.sessionsEnded + c.sessionsActive) {
     fail(`sessions started ${c.sessionsStarted} ≠ ended ${c.sessionsEnded} + active ${c.sessionsActive}`);
   }
   const perServer = m.servers.reduce((a, s) => a + s.requests, 0);
@@ -35,10 +50,13 @@ export function checkInvariants(m: RunMetrics, strategy: string, seed: number): 
     if (s.utilization > 1 + EPS) fail(`servers.${s.server}.utilization = ${s.utilization} > 1`);
   }
   const u = m.summary;
-  for (const k of ['session_loss_rate', 'wait_probability', 'jain_index', 'utilization_mean', 'utilization_max'] as const) {
+  for (const k of ['session_loss_rate', 'wait_probability', 'retry_probability', 'jain_index', 'utilization_mean', 'utilization_max'] as const) {
     if (u[k] > 1 + EPS) fail(`summary.${k} = ${u[k]} > 1`);
   }
-  if (u.wait_mean_ms > u.latency_mean_ms * (1 + EPS)) fail(`summary.wait_mean_ms ${u.wait_mean_ms} > latency_mean_ms ${u.latency_mean_ms}`);
+  // Latency = retry delay + queue wait + service (+ store latency), request by request.
+  if (u.wait_mean_ms + u.retry_delay_mean_ms > u.latency_mean_ms * (1 + EPS)) {
+    fail(`summary.wait_mean_ms ${u.wait_mean_ms} + retry_delay_mean_ms ${u.retry_delay_mean_ms} > latency_mean_ms ${u.latency_mean_ms}`);
+  }
   if (u.queue_mean > u.in_system_mean * (1 + EPS)) fail(`summary.queue_mean ${u.queue_mean} > in_system_mean ${u.in_system_mean}`);
   let prevStart = 0;
   for (const w of m.windows) {

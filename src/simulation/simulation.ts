@@ -1,5 +1,5 @@
 import { createStreams, Simulator } from '../engine/index.js';
-import { Collector, FailReason } from '../metrics/collector.js';
+import { Collector, FailReason, type Census } from '../metrics/collector.js';
 import type { RunMetrics } from '../metrics/results.js';
 import type { SimConfig } from '../model/config.js';
 import { Fleet } from '../model/fleet.js';
@@ -39,6 +39,8 @@ export class Simulation {
   private readonly shared: SessionStore | undefined;
   private readonly storeLatency: number;
   private readonly trace: TraceEmitter | undefined;
+  /** What a persist policy's retries delay a request by (retries × retryDelay, as the load balancer computes it); 0 without one. */
+  private readonly persistDelay: number;
 
   constructor(
     private readonly config: SimConfig,
@@ -51,6 +53,8 @@ export class Simulation {
     this.workload = new Workload(config.workload, streams);
     const instance = strategy({ routing: streams.routing, clients: config.workload.clients, placement: placementSalt(seed) });
     this.lb = instance.lb;
+    const p = this.lb.policy;
+    this.persistDelay = p.onDown === 'persist' ? p.retries * p.retryDelay : 0;
     this.storeLatency = instance.sharedStore?.latency ?? 0;
     this.shared = instance.sharedStore ? new SessionStore(0, config.fleet.sessionTtl, Infinity) : undefined;
     this.metrics = new Collector({ warmup: config.warmup, duration: config.duration, window: config.window });
@@ -89,7 +93,29 @@ export class Simulation {
     }
     sim.run(duration);
     this.cut(true);
-    return this.metrics.finish(this.fleet.servers);
+    return this.metrics.finish(this.fleet.servers, this.census());
+  }
+
+  /**
+   * Where the live sessions are at the end, read from the places themselves:
+   * the engine's pending events (a session thinking has its next send
+   * pending, one retrying its delivery, one in service its completion) and
+   * the servers' queues. Every live session is in exactly one of them, so
+   * their sum is the sessions alive — counted apart from the started and
+   * ended counters, which the invariants hold it against.
+   */
+  private census(): Census {
+    let thinking = 0;
+    let retrying = 0;
+    let inService = 0;
+    this.sim.forEachPending((kind) => {
+      if (kind === SEND) thinking++;
+      else if (kind === DELIVER) retrying++;
+      else if (kind === DONE) inService++;
+    });
+    let queued = 0;
+    for (const s of this.fleet.servers) queued += s.queued;
+    return { alive: thinking + retrying + inService + queued, retrying, inService };
   }
 
   /** Events handled; for benchmarks. */
@@ -135,6 +161,7 @@ export class Simulation {
   private send(s: SessionRow): void {
     const now = this.sim.now;
     s.sentAt = now;
+    s.retried = false;
     this.workload.network.prepare(s, now);
     this.metrics.requestSent();
     const server = this.lb.route(s, this.fleet, now);
@@ -149,9 +176,20 @@ export class Simulation {
     this.fail(s, this.lb.lastVia === 'strict' ? FailReason.strict : FailReason.noServer, null);
   }
 
-  /** The request reaches `server` after `delay` seconds of retries (persist policy). */
+  /**
+   * The request reaches `server` after `delay` seconds of retries (persist
+   * policy). Meanwhile it is neither at a server nor done: it is retrying, a
+   * state of its own (its delivery pending), which the end-of-run census
+   * counts. The delay is the policy's, the same for every request, so the
+   * session keeps only that it was retried (a bit, not a time): its arrival
+   * at the server is sentAt + persistDelay, computed exactly as scheduled here.
+   */
   private delay(s: SessionRow, server: Server, delay: number): void {
+    if (delay !== this.persistDelay) {
+      throw new Error(`retry delay ${delay} s ≠ the policy's ${this.persistDelay} s: a per-request delay needs the arrival time stored`);
+    }
     s.at = server.id;
+    s.retried = true;
     this.sim.schedule(this.sim.now + delay, DELIVER, s);
   }
 
@@ -247,7 +285,10 @@ export class Simulation {
     s.at = -1;
     s.completion = -1;
     const sentAt = s.sentAt;
-    this.metrics.completedAt(server, now - sentAt, s.startedAt - sentAt, now);
+    // Latency from sending; the queue wait from reaching the server (a retry delay is not queueing).
+    const retry = s.retried ? this.persistDelay : 0;
+    const arrivedAt = retry > 0 ? sentAt + retry : sentAt;
+    this.metrics.completedAt(server, now - sentAt, s.startedAt - arrivedAt, now, retry);
     this.trace?.complete(now, s, server.name, now - sentAt);
     this.lb.onResponse(s, server, now);
     const waiting = server.dequeue() as SessionRow | undefined;

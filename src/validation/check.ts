@@ -27,6 +27,8 @@ export interface Check {
   pass: boolean;
   /** How pass is decided when it is not "the interval covers the exact value". */
   rule?: string;
+  /** What the rule is listed under in docs/VALIDATION.md (default: the quantity); checks sharing a rule share the line. */
+  ruleName?: string;
 }
 
 /** A check that passes when the LEVEL Student-t interval of `samples` covers `exact`. */

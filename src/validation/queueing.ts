@@ -6,7 +6,7 @@ import { formatDuration } from '../model/units.js';
 import { loadScenario, type Scenario } from '../scenario/load.js';
 import { runExperiment } from '../simulation/experiment.js';
 import { covers, LEVEL, type Check } from './check.js';
-import { mg1, mmc, type QueueTheory } from './theory.js';
+import { mg1, mmc, mmcSojournQuantile, type QueueTheory } from './theory.js';
 
 /** A textbook queue as a scenario of scenarios/validation/, and how long and how often to run it. */
 export interface QueueCase {
@@ -29,9 +29,10 @@ export const QUEUE_CASES: readonly QueueCase[] = [
  * The queue a scenario reduces to, and its exact measures: one server with c
  * workers, Poisson arrivals of one-request sessions, FIFO, no limit, nothing
  * in the timeline. Exponential service is M/M/c (Erlang C); any other service
- * with c = 1 is M/G/1 (Pollaczek–Khinchine).
+ * with c = 1 is M/G/1 (Pollaczek–Khinchine). For M/M/c, `mmc` also gives
+ * the parameters, from which the sojourn-time distribution is exact.
  */
-export function theoryOf(sc: Scenario): { label: string; theory: QueueTheory } {
+export function theoryOf(sc: Scenario): { label: string; theory: QueueTheory; mmc?: { lambda: number; mu: number; c: number } } {
   const c = sc.config;
   const w = c.workload;
   const bad = (why: string) => new Error(`${sc.file}: not a textbook queue: ${why}`);
@@ -45,7 +46,7 @@ export function theoryOf(sc: Scenario): { label: string; theory: QueueTheory } {
   const s = w.service;
   const rho = (m: number) => `ρ=${+((lambda * m) / workers).toFixed(3)}`;
   if (s.dist === 'exponential') {
-    return { label: `M/M/${workers} ${rho(s.mean)}`, theory: mmc(lambda, 1 / s.mean, workers) };
+    return { label: `M/M/${workers} ${rho(s.mean)}`, theory: mmc(lambda, 1 / s.mean, workers), mmc: { lambda, mu: 1 / s.mean, c: workers } };
   }
   if (workers !== 1) throw bad('non-exponential service needs one worker (M/G/1)');
   switch (s.dist) {
@@ -61,9 +62,14 @@ export function theoryOf(sc: Scenario): { label: string; theory: QueueTheory } {
   }
 }
 
-/** Little's law on a run's time averages: (L − λW)/L, which is 0 in steady state (up to edge effects that average out). */
-function littleGap(s: Summary): number {
-  return (s.in_system_mean - s.throughput_rps * (s.latency_mean_ms / 1000)) / s.in_system_mean;
+/**
+ * Little's law on a run's time averages: (L − λW)/L, which is 0 in steady
+ * state (up to edge effects that average out). L counts requests at the
+ * servers, so W is the time there: the latency less any retry delay (none in
+ * these queues; persist retries happen before a request reaches a server).
+ */
+export function littleGap(s: Summary): number {
+  return (s.in_system_mean - s.throughput_rps * ((s.latency_mean_ms - s.retry_delay_mean_ms) / 1000)) / s.in_system_mean;
 }
 
 /**
@@ -74,7 +80,7 @@ function littleGap(s: Summary): number {
 export function queueChecks(dir: string, qc: QueueCase, opts: { quick: boolean; seed: number }): Check[] {
   const quick = opts.quick ? qc.quick : undefined;
   const sc = loadScenario(join(dir, qc.file), quick ? [`duration=${quick.duration}`] : []);
-  const { label, theory } = theoryOf(sc);
+  const { label, theory, mmc: params } = theoryOf(sc);
   const replications = quick?.replications ?? qc.replications;
   const runs = runExperiment(sc, { strategies: sc.strategies, replications, seed: opts.seed }).runs.map((r) => r.metrics.summary);
   const group = `${label} (${replications} × ${formatDuration(sc.config.duration)})`;
@@ -84,6 +90,12 @@ export function queueChecks(dir: string, qc: QueueCase, opts: { quick: boolean; 
     covers(group, 'Lq, mean queue length', theory.lq, runs.map((s) => s.queue_mean)),
     covers(group, 'utilization ρ', theory.rho, runs.map((s) => s.utilization_mean)),
     covers(group, "Little's law: (L − λW)/L", 0, runs.map(littleGap)),
+    // M/M/c: the sojourn time's distribution is exact too, so its quantiles are checked.
+    ...(params === undefined
+      ? []
+      : ([0.95, 0.99] as const).map((p) =>
+          covers(group, `p${p * 100} sojourn time (s)`, mmcSojournQuantile(params.lambda, params.mu, params.c, p), runs.map((s) => s[p === 0.95 ? 'latency_p95_ms' : 'latency_p99_ms'] / 1000)),
+        )),
   ];
 }
 

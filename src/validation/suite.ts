@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ballsChecks } from './ballsIntoBins.js';
 import { LEVEL, LEVEL_TEXT, type Check } from './check.js';
+import { COVERAGE_RULE, coverageChecks } from './coverage.js';
 import { remapChecks, ringSpreadChecks } from './hashing.js';
 import { batchMeansChecks, QUEUE_CASES, queueChecks } from './queueing.js';
 
@@ -23,6 +24,7 @@ export function runSuite(opts: SuiteOptions): Check[] {
       (qc) => [qc.file, () => queueChecks(VALIDATION_DIR, qc, opts)] as [string, () => Check[]],
     ),
     ['batch means', () => batchMeansChecks(VALIDATION_DIR, opts)],
+    ['coverage of 95% intervals', () => coverageChecks(VALIDATION_DIR, opts)],
     ['hashing: keys moved', () => remapChecks(opts)],
     ['hashing: ring spread', () => ringSpreadChecks(opts)],
     ['balls into bins', () => ballsChecks(opts)],
@@ -69,7 +71,9 @@ export function verdict(checks: readonly Check[]): string {
 
 /** docs/VALIDATION.md: how the checks are made, and the table. Deterministic: no timings. */
 export function markdown(checks: readonly Check[], opts: { quick: boolean; seed: number }): string {
-  const rules = [...new Set(checks.filter((c) => c.rule !== undefined).map((c) => `${c.quantity.replace(/ \(.*\)$/, '')}: ${c.rule}`))];
+  const rules = [...new Set(checks.filter((c) => c.rule !== undefined).map((c) => `${c.ruleName ?? c.quantity.replace(/ \(.*\)$/, '')}: ${c.rule}`))];
+  const coverage = checks.filter((c) => c.ruleName === COVERAGE_RULE).length;
+  const intervals = checks.length - coverage;
   const lines = [
     '# Validation against theory',
     '',
@@ -81,7 +85,12 @@ export function markdown(checks: readonly Check[], opts: { quick: boolean; seed:
     '  Exponential service is M/M/c (Erlang C); constant and lognormal service are M/D/1 and M/G/1 (Pollaczek–Khinchine).',
     '  Each case runs independent replications (a warm-up excluded from each); every replication gives one value of',
     '  Wq (`wait_mean_ms`), P(wait > 0) (`wait_probability`), Lq (`queue_mean`), ρ (`utilization_mean`) and',
-    "  Little's law (L − λW)/L from `in_system_mean`, `throughput_rps` and `latency_mean_ms` — the same columns `summary.csv` carries.",
+    "  Little's law (L − λW)/L from `in_system_mean`, `throughput_rps` and `latency_mean_ms` — the same columns `summary.csv` carries;",
+    '  for M/M/c also the p95 and p99 of the sojourn time (`latency_p95_ms`, `latency_p99_ms`) against the exact distribution',
+    '  (wait 0 with probability 1 − C, else exponential of rate cμ − λ, plus the exponential service), inverted by bisection.',
+    '- **Coverage of 95% intervals**: M/M/8 at ρ = 0.7 run as 100 independent experiments, of many short replications',
+    '  and (full suite) of 3 half-hour replications as `plan` runs them; the share of experiments whose 95% Student-t interval',
+    '  (as `comparison.csv` and `plan` form it) contains the exact Wq, p95 and p99 must lie within [90%, 99%].',
     '- **Batch means**: one long M/M/1 run, 20 batches of its measured window (`--batch-means`).',
     '- **Hashing**: fraction of 100,000 keys that change server when one server is added to or removed from N,',
     '  over replications with different server names (independent ring placements); ring spread (CoV² of keys per',
@@ -90,7 +99,9 @@ export function markdown(checks: readonly Check[], opts: { quick: boolean; seed:
     '',
     `**Pass** means the ${LEVEL_TEXT} Student-t confidence interval of the simulated mean (over replications, batches or trials)`,
     `covers the exact value. A correct simulator fails a given check by chance with probability ${+(100 * (1 - LEVEL)).toFixed(2)}%, so the`,
-    `${checks.length} checks together fail by chance with probability at most ${+(100 * (1 - LEVEL) * checks.length).toFixed(2)}% (Bonferroni); seeds are fixed, so the`,
+    `${intervals} such checks together fail by chance with probability at most ${+(100 * (1 - LEVEL) * intervals).toFixed(2)}% (Bonferroni)` +
+      (coverage > 0 ? `, and each of the ${coverage} coverage checks about 1.7% of the time (a binomial share of 100 at a true 95%)` : '') +
+      '; seeds are fixed, so the',
     'result is deterministic. Exceptions:',
     '',
     ...rules.map((r) => `- ${r}.`),

@@ -33,6 +33,50 @@ export function mmc(lambda: number, mu: number, c: number): QueueTheory {
 }
 
 /**
+ * P(T > t) for the sojourn time T (wait + service) of an M/M/c FCFS queue:
+ * an arrival waits with probability C (Erlang C), and then for an
+ * exponential time of rate θ = cμ − λ (the queue drains at cμ while all c
+ * workers are busy, and by memorylessness the excess over c is geometric);
+ * its service S ~ Exp(μ) is independent of the wait. So T is the mixture
+ *   with probability 1 − C:  S,                 P(S > t) = e^{−μt}
+ *   with probability C:      W + S, W ~ Exp(θ), P(W + S > t) = (θe^{−μt} − μe^{−θt}) / (θ − μ)
+ * (the hypoexponential tail; (1 + μt)e^{−μt} when θ = μ). Written as
+ *   P(T > t) = e^{−μt} · (1 + Cμ · (1 − e^{−δt})/δ),  δ = θ − μ,
+ * with (1 − e^{−δt})/δ computed by expm1 and equal to t at δ = 0, it is exact
+ * at and near θ = μ too. For c = 1 it reduces to e^{−(μ−λ)t}.
+ */
+export function mmcSojournSurvival(lambda: number, mu: number, c: number, t: number): number {
+  if (t <= 0) return 1;
+  const C = erlangC(c, lambda / mu);
+  const delta = c * mu - lambda - mu;
+  const g = delta === 0 ? t : -Math.expm1(-delta * t) / delta;
+  return Math.exp(-mu * t) * (1 + C * mu * g);
+}
+
+/**
+ * The p-quantile of the M/M/c FCFS sojourn time (see {@link mmcSojournSurvival}):
+ * the t with P(T ≤ t) = p, by bisection on the decreasing tail (to the last
+ * bit of a double).
+ */
+export function mmcSojournQuantile(lambda: number, mu: number, c: number, p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`quantile needs 0 < p < 1, got ${p}`);
+  const tail = 1 - p;
+  let lo = 0;
+  let hi = 1 / mu;
+  while (mmcSojournSurvival(lambda, mu, c, hi) > tail) {
+    lo = hi;
+    hi *= 2;
+  }
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (mmcSojournSurvival(lambda, mu, c, mid) > tail) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
  * M/G/1 by Pollaczek–Khinchine: Wq = λ·E[S²] / (2(1 − ρ)), with ρ = λ·E[S].
  * An arrival waits exactly when the server is busy, which by PASTA has
  * probability ρ.

@@ -18,7 +18,7 @@ describe('SessionTable', () => {
       [0, -1, -1, -1, -1, -1, -1, LossCause.none]);
     // A request carries what the client sends until the client model says otherwise.
     expect([s.hasCookie, s.hasHeader, s.hasParam, s.hasRoute]).toEqual([true, false, true, false]);
-    expect([s.rebind, s.lost, s.ended]).toEqual([false, false, false]);
+    expect([s.rebind, s.lost, s.ended, s.retried]).toEqual([false, false, false, false]);
     expect([s.sentAt, s.startedAt, s.lastAccess]).toEqual([10.5, 10.5, 10.5]);
   });
 
@@ -32,7 +32,7 @@ describe('SessionTable', () => {
   it('each flag is its own bit, and every field keeps what is written', () => {
     const t = new SessionTable(1);
     const s = t.add(draw(1));
-    const flags = ['hasCookie', 'hasHeader', 'hasParam', 'hasRoute', 'rebind', 'lost', 'ended'] as const;
+    const flags = ['hasCookie', 'hasHeader', 'hasParam', 'hasRoute', 'rebind', 'lost', 'ended', 'retried'] as const;
     for (const f of flags) s[f] = false;
     for (const f of flags) {
       s[f] = true;
@@ -63,12 +63,13 @@ describe('SessionTable', () => {
     expect(rows.map((s) => [s.id, s.cookie])).toEqual(rows.map((_, i) => [i + 1, i]));
     expect(t.open).toBe(100);
     const old = rows[40]!;
+    old.retried = true;
     old.ended = true;
     t.release(old);
     expect(t.open).toBe(99);
     const again = t.add(draw(101));
     expect(again).toBe(old);
-    expect([again.id, again.cookie, again.ended]).toEqual([101, -1, false]);
+    expect([again.id, again.cookie, again.ended, again.retried]).toEqual([101, -1, false, false]);
     expect(t.open).toBe(100);
   });
 });

@@ -41,6 +41,8 @@ function summary(over: Partial<Summary>): Summary {
     latency_p99_ms: 900,
     wait_mean_ms: 3,
     wait_probability: 0.1,
+    retry_delay_mean_ms: 0,
+    retry_probability: 0,
     ...over,
   };
 }

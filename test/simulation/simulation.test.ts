@@ -70,7 +70,8 @@ describe('conservation', () => {
     const sc = loadScenario('scenarios/quickstart.yaml', ['duration=30m', 'warmup=5m', 'timeline[0].at=10m', 'timeline[1].at=15m', 'timeline[2].at=20m']);
     for (const st of sc.strategies) {
       const { conservation: c, summary, servers } = runOnce(sc, st, 3).metrics;
-      expect(c.requestsSent).toBe(c.requestsCompleted + c.requestsDropped + c.requestsFailed + c.requestsInFlight);
+      expect(c.requestsSent).toBe(c.requestsCompleted + c.requestsDropped + c.requestsFailed + c.requestsInFlight + c.requestsRetrying);
+      expect(c.requestsInService).toBe(c.workersBusy);
       expect(c.sessionsStarted).toBe(c.sessionsEnded + c.sessionsActive);
       expect(servers.reduce((a, s) => a + s.requests, 0)).toBe(summary.completed);
       expect(c.requestsSent).toBeGreaterThan(10_000);

@@ -1,7 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LatencyHistogram } from '../../src/metrics/latency.js';
 import { covers } from '../../src/validation/check.js';
+import { COVERAGE, coverageChecks } from '../../src/validation/coverage.js';
 import { theoryOf } from '../../src/validation/queueing.js';
 import { markdown, runSuite, textTable, VALIDATION_DIR } from '../../src/validation/suite.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -22,6 +24,19 @@ describe('validation against theory: the fast subset (npm run validate -- --quic
     }
   });
 
+  it('checks the sojourn-time quantiles of M/M/c, and the coverage of 95% intervals over 100 experiments', () => {
+    const quantiles = checks.filter((c) => /^p9[59] sojourn time \(s\)$/.test(c.quantity));
+    expect(quantiles.map((c) => c.group.replace(/ \(.*/, ''))).toEqual(['M/M/1 ρ=0.5', 'M/M/1 ρ=0.5', 'M/M/8 ρ=0.9', 'M/M/8 ρ=0.9']);
+    const coverage = checks.filter((c) => c.group.startsWith('coverage of 95% CIs'));
+    expect(coverage.map((c) => c.quantity.replace(/:.*/, ''))).toEqual(['Wq', 'p95 sojourn', 'p99 sojourn']);
+    for (const c of coverage) {
+      expect(c.n).toBe(100);
+      expect(c.exact).toBe(0.95);
+      expect(c.mean).toBeGreaterThanOrEqual(0.9);
+      expect(c.mean).toBeLessThanOrEqual(0.99);
+    }
+  });
+
   it('the intervals are informative: relative half-width of Wq within 20%', () => {
     for (const c of checks.filter((x) => x.quantity.startsWith('Wq'))) expect(c.halfWidth / c.exact).toBeLessThan(0.2);
   });
@@ -35,10 +50,23 @@ describe('validation against theory: the fast subset (npm run validate -- --quic
 });
 
 describe('the pass rule can fail', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('an exact value off by a few half-widths fails', () => {
     const samples = [0.1, 0.102, 0.098, 0.101, 0.099];
     expect(covers('g', 'q', 0.1, samples).pass).toBe(true);
     expect(covers('g', 'q', 0.13, samples).pass).toBe(false);
+  });
+
+  it('the coverage check fails when latency quantiles are biased by 3%', () => {
+    const plan = { ...COVERAGE.quick[0]!, experiments: 20 };
+    const quantile = LatencyHistogram.prototype.quantile;
+    vi.spyOn(LatencyHistogram.prototype, 'quantile').mockImplementation(function (this: LatencyHistogram, q: number) {
+      return quantile.call(this, q) * 1.03;
+    });
+    const [, p95, p99] = coverageChecks(VALIDATION_DIR, { quick: true, seed: 1 }, [plan]);
+    expect([p95!.pass, p99!.pass]).toEqual([false, false]);
+    expect(p95!.mean).toBeLessThan(0.5);
   });
 });
 

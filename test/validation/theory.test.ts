@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { erlangC, expectedMaxLoad, maxLoadCdf, mg1, mmc, ringSpreadCov2, twoChoiceFluidLimit } from '../../src/validation/theory.js';
+import {
+  erlangC, expectedMaxLoad, maxLoadCdf, mg1, mmc, mmcSojournQuantile, mmcSojournSurvival, ringSpreadCov2, twoChoiceFluidLimit,
+} from '../../src/validation/theory.js';
 
 /** Erlang C by its defining sum, independent of the Erlang B recursion the code uses. */
 function erlangCBySum(c: number, a: number): number {
@@ -35,6 +37,44 @@ describe('Erlang C and M/M/c', () => {
     expect(q.pWait).toBeCloseTo(0.701533, 6);
     expect(q.wq * 1000).toBeCloseTo(87.6916, 3);
     expect(q.lq).toBeCloseTo(6.3138, 4);
+  });
+
+  it('sojourn time of M/M/1 by hand: T ~ Exp(μ − λ), so p95 = ln 20/(μ − λ), p99 = ln 100/(μ − λ)', () => {
+    // λ = 0.5, μ = 1: p95 = 2 ln 20 = 5.99146…, p99 = 2 ln 100 = 9.21034…
+    expect(mmcSojournQuantile(0.5, 1, 1, 0.95)).toBeCloseTo(5.991464547, 8);
+    expect(mmcSojournQuantile(0.5, 1, 1, 0.99)).toBeCloseTo(9.210340372, 8);
+    for (const t of [0.1, 1, 7]) expect(mmcSojournSurvival(0.5, 1, 1, t)).toBeCloseTo(Math.exp(-0.5 * t), 14);
+  });
+
+  it('sojourn time of M/M/2 at λ = 1.6, μ = 1 by hand: C = 32/45, θ = 2 − 1.6 = 0.4', () => {
+    // P(T > 5) = (1 − C)e⁻⁵ + C(0.4e⁻⁵ − e⁻²)/(0.4 − 1) = e⁻⁵(1 + (32/45)(e³ − 1)/0.6)
+    //          = 0.006737947 × (1 + 0.711111 × 31.809228) = 0.006737947 × 23.619896 = 0.159150
+    expect(mmcSojournSurvival(1.6, 1, 2, 5)).toBeCloseTo(0.15915, 5);
+    expect(mmcSojournQuantile(1.6, 1, 2, 1 - 0.1591496047620807)).toBeCloseTo(5, 8);
+    expect(mmcSojournSurvival(1.6, 1, 2, 0)).toBe(1);
+  });
+
+  it('sojourn time when the wait and the service have the same rate (θ = μ): P(T > t) = e^{−μt}(1 + Cμt)', () => {
+    // M/M/2 at λ = 1, μ = 1: θ = 2 − 1 = 1 = μ, C = (1/2 · 2)/(1 + 1 + 1) = 1/3; at t = 3: e⁻³ · 2.
+    expect(erlangC(2, 1)).toBeCloseTo(1 / 3, 14);
+    expect(mmcSojournSurvival(1, 1, 2, 3)).toBeCloseTo(2 * Math.exp(-3), 14);
+    // Continuous through θ = μ: a hair either side gives nearly the same tail.
+    expect(mmcSojournSurvival(1 + 1e-9, 1, 2, 3)).toBeCloseTo(2 * Math.exp(-3), 8);
+    expect(mmcSojournSurvival(1 - 1e-9, 1, 2, 3)).toBeCloseTo(2 * Math.exp(-3), 8);
+  });
+
+  it('sojourn quantiles of M/M/8 at ρ = 0.9 invert the tail, lie above the service quantiles, and agree with the mean', () => {
+    const [lambda, mu, c] = [72, 10, 8];
+    for (const p of [0.5, 0.95, 0.99]) {
+      const t = mmcSojournQuantile(lambda, mu, c, p);
+      expect(mmcSojournSurvival(lambda, mu, c, t)).toBeCloseTo(1 - p, 12);
+      expect(t).toBeGreaterThan(-Math.log(1 - p) / mu); // waiting only adds
+    }
+    // E[T] = ∫ P(T > t) dt = Wq + 1/μ (a trapezoid sum of the tail).
+    let area = 0;
+    const h = 1e-4;
+    for (let t = 0; t < 5; t += h) area += (h * (mmcSojournSurvival(lambda, mu, c, t) + mmcSojournSurvival(lambda, mu, c, t + h))) / 2;
+    expect(area).toBeCloseTo(mmc(lambda, mu, c).wq + 1 / mu, 6);
   });
 
   it('refuses an unstable queue', () => {
