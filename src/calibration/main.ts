@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { haproxyCases, type HaproxyCaseOptions } from './cases/haproxy.js';
 import { HAPROXY_STAT_CASES, haproxyStatCases } from './cases/haproxyStats.js';
+import { nginxCases } from './cases/nginx.js';
 import { haproxyVersion } from './haproxy.js';
 import { nginxVersion } from './nginx.js';
 import type { CalibrationCase, CaseResult } from './types.js';
@@ -17,13 +18,57 @@ import type { CalibrationCase, CaseResult } from './types.js';
  * run), 2 on bad arguments.
  */
 
-/** Every case, in the order they run; with `quick`, the statistical ones in their quick variant (the `quick` flag still selects). */
-export function allCases(options: HaproxyCaseOptions = {}, quick = false): CalibrationCase[] {
+/** A case with the kind of the results it gives, so that one that cannot run is reported as that kind. */
+export interface KindedCase extends CalibrationCase {
+  kind: CaseResult['kind'];
+}
+
+const kinded = (kind: CaseResult['kind']) => (c: CalibrationCase): KindedCase => ({ ...c, kind });
+
+/**
+ * Every case, in the order they run; with `quick`, the statistical ones in
+ * their quick variant (the `quick` flag still selects). `options.clients`
+ * applies to every deterministic case (HAProxy and nginx).
+ */
+export function allCases(options: HaproxyCaseOptions = {}, quick = false): KindedCase[] {
   return [
-    ...haproxyCases(options),
-    ...(quick ? haproxyStatCases({}, true) : HAPROXY_STAT_CASES),
-    // nginx: add `...NGINX_CASES` (import { NGINX_CASES } from './cases/nginx.js') here.
+    ...haproxyCases(options).map(kinded('deterministic')),
+    ...(quick ? haproxyStatCases({}, true) : HAPROXY_STAT_CASES).map(kinded('statistical')),
+    ...nginxCases(options).map(kinded('deterministic')),
   ];
+}
+
+/**
+ * Runs `cases` in turn, logging each to `log`; a case that throws gives one
+ * result of its own kind that does not agree, with the error as its detail
+ * (its figures are NaN, printed `—`).
+ */
+export async function runCases(cases: readonly KindedCase[], log: (line: string) => void = () => {}): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const t = performance.now();
+    try {
+      const rs = await c.run();
+      results.push(...rs);
+      const bad = rs.filter((r) => !r.agree).length;
+      log(`  ${c.name}: ${rs.length} results${bad ? `, ${bad} DISAGREE` : ''} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      log(`  ${c.name}: FAILED to run: ${msg}`);
+      results.push({
+        name: c.name,
+        description: 'the case could not run',
+        system: c.system,
+        kind: c.kind,
+        clients: 0,
+        real: Number.NaN,
+        sim: Number.NaN,
+        agree: false,
+        detail: msg.split('\n')[0]!,
+      });
+    }
+  }
+  return results;
 }
 
 /** The versions of the real systems, as their binaries report them (`HAProxy 2.6.12`; `nginx not installed` when absent). */
@@ -34,7 +79,7 @@ export async function systemVersions(): Promise<{ haproxy: string; nginx: string
 }
 
 function fmt(x: number): string {
-  return x.toFixed(4);
+  return Number.isFinite(x) ? x.toFixed(4) : '—';
 }
 
 function row(r: CaseResult): string[] {
@@ -101,8 +146,11 @@ export function markdown(results: readonly CaseResult[], opts: MarkdownOptions):
     'The real balancer runs in front of tiny HTTP backends that answer with their name; clients, each from its',
     'own source address 127.x.y.z (and, for header hashing, its own `X-Client-Id`, a decimal identifier),',
     "send requests, and the server that answers is compared with what stickysim's preset predicts — the",
-    'same strategy a scenario file names (`{ system: haproxy, balance: source, hashType: consistent }`),',
-    'routing through its LoadBalancer over a Fleet in the same state (src/calibration/predict.ts).',
+    'same strategy a scenario file names (`{ system: haproxy, balance: source, hashType: consistent }`,',
+    '`{ system: nginx, ipHash: true }`), routing through its LoadBalancer over a Fleet brought through the',
+    'same events (src/calibration/predict.ts); for nginx one balancer is carried through the phases as its',
+    "one worker carries its passive-health state, each request routed in the real run's order at the second",
+    'it was sent.',
     '',
     '- **deterministic** cases: `real` is the share of clients that landed on the predicted server',
     '  (`stickysim` is 1 by construction); they agree when `real` ≥ 0.999.',
@@ -134,7 +182,7 @@ async function main(): Promise<number> {
     argv = await yargs(hideBin(process.argv))
       .scriptName('npm run calibrate --')
       .option('quick', { type: 'boolean', default: false, describe: 'Only the quick subset (what npm test runs)' })
-      .option('clients', { type: 'number', describe: 'Clients per phase (default: each case its own, 4000 for HAProxy)' })
+      .option('clients', { type: 'number', describe: 'Clients per phase of the deterministic cases (default 4000; the nginx fallback case at most 400)' })
       .option('only', { type: 'string', describe: 'Only cases whose name contains this' })
       .option('write', { type: 'string', describe: 'Also write the table as markdown to this file (docs/CALIBRATION.md)' })
       .strict()
@@ -159,31 +207,8 @@ async function main(): Promise<number> {
     return 2;
   }
   process.stderr.write(`calibration (${argv.quick ? 'quick subset' : 'all cases'}): ${cases.length} cases\n`);
-  const results: CaseResult[] = [];
   const started = performance.now();
-  for (const c of cases) {
-    const t = performance.now();
-    try {
-      const rs = await c.run();
-      results.push(...rs);
-      const bad = rs.filter((r) => !r.agree).length;
-      process.stderr.write(`  ${c.name}: ${rs.length} results${bad ? `, ${bad} DISAGREE` : ''} (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
-    } catch (e) {
-      const msg = (e as Error).message;
-      process.stderr.write(`  ${c.name}: FAILED to run: ${msg}\n`);
-      results.push({
-        name: c.name,
-        description: 'the case could not run',
-        system: c.system,
-        kind: 'deterministic',
-        clients: 0,
-        real: 0,
-        sim: 1,
-        agree: false,
-        detail: msg.split('\n')[0]!,
-      });
-    }
-  }
+  const results = await runCases(cases, (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`\n${textTable(results)}\nVerdict: ${verdict(results)}.\n`);
   for (const r of results.filter((x) => x.detail !== '')) process.stdout.write(`  ${r.name}: ${r.detail}\n`);
   process.stderr.write(`calibration took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

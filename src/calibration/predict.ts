@@ -58,8 +58,10 @@ export function resolvePreset(name: string, options: Record<string, unknown> = {
  * - `added`: joined after the start (`fleet.add`), usable. Added servers
  *   must come after every other one: a server's position in the
  *   configuration is its id (and HAProxy's puid), and the fleet appends.
+ * - `drain`: running, but the operator gives it no new work
+ *   (`fleet.setDraining(true)`): nginx's `down` parameter.
  */
-export type ServerState = 'up' | 'down' | 'maint' | 'removed' | 'added';
+export type ServerState = 'up' | 'down' | 'maint' | 'removed' | 'added' | 'drain';
 
 export interface PredictServer {
   /** Must be `s<k>` for the k-th server when given (the fleet names servers so); a check, not a choice. */
@@ -111,6 +113,7 @@ export function buildFleet(servers: readonly PredictServer[], now = 0): Fleet {
     if (s.state === 'down') fleet.setUp(server, false, now);
     else if (s.state === 'maint') fleet.setHealthy(server, false);
     else if (s.state === 'removed') fleet.remove(server, now);
+    else if (s.state === 'drain') fleet.setDraining(server, true);
   });
   return fleet;
 }
@@ -159,6 +162,53 @@ export function predict(
     if (server !== undefined) lb.onResponse(s, server, now);
     return server?.name ?? null;
   });
+}
+
+/**
+ * One preset's balancer carried through a case's phases, as the real
+ * balancer's one process carries its state (nginx's worker: passive health,
+ * round robin) from request to request: one LoadBalancer over one Fleet,
+ * which the caller brings from phase to phase with the fleet's own methods
+ * (`fleet.setAlive(server, false, now, false)` for a crash nobody announced,
+ * `fleet.add` for a server added by a reload). Requests must be routed in the
+ * order the real run made them, each at its own time.
+ *
+ *     const p = new Predictor(resolvePreset('nginx', { ipHash: true }), eight);
+ *     p.route({ address: 0x7f010203 }, t);                  // 's4' (say)
+ *     p.fleet.setAlive(p.server('s3'), false, t, false);    // s3 crashed
+ *     p.route({ address: 0x7f010203 }, t + 1);              // learned from the refused attempt
+ *
+ * `predict` is the same for one phase with a fresh balancer.
+ */
+export class Predictor {
+  readonly fleet: Fleet;
+  readonly lb: LoadBalancer;
+  /** Requests routed so far (each is a session of its own, id 1, 2, …). */
+  requests = 0;
+
+  constructor(
+    readonly preset: Preset,
+    servers: readonly PredictServer[],
+    options: { seed?: number; now?: number } = {},
+  ) {
+    this.fleet = buildFleet(servers, options.now ?? 0);
+    this.lb = buildBalancer(preset, options.seed ?? 1);
+  }
+
+  /** The configured server named `name` (`s<k>`). */
+  server(name: string): Server {
+    const s = this.fleet.servers.find((x) => x.name === name);
+    if (s === undefined) throw new Error(`no server ${name} (the fleet has ${this.fleet.servers.length})`);
+    return s;
+  }
+
+  /** The server (name) client `c`'s request at `now` (seconds) goes to, or null when the preset fails it. */
+  route(c: PredictClient, now: number): string | null {
+    const s = clientSession(c, ++this.requests);
+    const server = this.lb.route(s, this.fleet, now);
+    if (server !== undefined) this.lb.onResponse(s, server, now);
+    return server?.name ?? null;
+  }
 }
 
 // ---------------------------------------------------------------------------

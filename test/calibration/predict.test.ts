@@ -14,7 +14,9 @@ import {
 } from '../../src/balancers/hashing/haproxy/index.js';
 import type { HashFamily } from '../../src/balancers/hashing/types.js';
 import { HAPROXY_FAMILIES, clientIds, makeClients, phases, presetText, type HaproxyFamily } from '../../src/calibration/cases/haproxy.js';
-import { buildFleet, closedLoop, predict, resolvePreset, type PredictClient, type PredictServer } from '../../src/calibration/predict.js';
+import { ipv4String, NginxConsistentHash, NginxHash, NginxIpHash } from '../../src/balancers/hashing/nginx/index.js';
+import { FALLBACK_SERVERS, KILLED, NGINX_FAMILIES, nginxClients, nginxPreset, nginxPresetText, type NginxFamily } from '../../src/calibration/cases/nginx.js';
+import { buildFleet, closedLoop, predict, Predictor, resolvePreset, type PredictClient, type PredictServer } from '../../src/calibration/predict.js';
 import { Server } from '../../src/model/server.js';
 
 const eight = (over: Partial<PredictServer>[] = []): PredictServer[] => Array.from({ length: 8 }, (_, i) => ({ name: `s${i + 1}`, ...over[i] }));
@@ -158,5 +160,111 @@ describe('closedLoop', () => {
     expect(most).toBe(4);
     expect(bounded.maxInflight).toBeLessThanOrEqual(most);
     expect(bounded.maxInflight).toBe(most);
+  });
+});
+
+/**
+ * The nginx cases predict through the `nginx` preset with one balancer carried
+ * through the phases (`Predictor`): here, for every family and the same
+ * phases and fleet events the live case runs, the preset answers request by
+ * request as nginx's algorithms called directly (src/balancers/hashing/nginx/:
+ * one instance carried through a crash and a restart, a new one at a reload,
+ * `down` as the configuration parameter), with times that let fail_timeout
+ * windows open and close inside a phase.
+ */
+describe('nginx cases: the preset answers as nginx’s algorithms', () => {
+  /** "host:port" of s1…s9, ports not of the form base + n (as the live backends' free ports). */
+  const ADDRESSES = Array.from({ length: 9 }, (_, i) => `127.0.0.1:${20011 + 97 * i * i}`);
+
+  function rawServers(servers: readonly PredictServer[]): Server[] {
+    return servers.map((p, i) => {
+      const s = new Server(i, `s${i + 1}`, 1, Infinity, 1800, Infinity);
+      s.weight = p.weight ?? 1;
+      return s;
+    });
+  }
+
+  /** nginx's own balancer for family `f` over `servers`, answering a client's request at `now` past refusing servers. */
+  function raw(f: NginxFamily, servers: readonly PredictServer[]): (c: PredictClient, now: number, refuses?: (s: Server) => boolean) => string | null {
+    const configured = rawServers(servers);
+    const options = { failTimeout: f.failTimeout ?? 10, down: (s: Server) => servers[s.id]!.state === 'drain' };
+    const m = f.method;
+    if (m.kind === 'ip_hash') {
+      const lb = new NginxIpHash(configured, options);
+      return (c, now, refuses) => lb.route(c.address!, now, refuses)?.name ?? null;
+    }
+    if (m.kind !== 'hash') throw new Error(`no nginx family for ${m.kind}`);
+    const key = (c: PredictClient) => (f.key === 'header' ? identifierText(c.id!) : ipv4String(c.address!));
+    const lb = m.consistent ? new NginxConsistentHash(configured, { ...options, address: (s) => ADDRESSES[s.id]! }) : new NginxHash(configured, options);
+    return (c, now, refuses) => lb.route(key(c), now, refuses)?.name ?? null;
+  }
+
+  const eightUp = (): PredictServer[] => Array.from({ length: 8 }, () => ({}));
+  /** 600 requests spread over 30 s from `t0`: fail_timeout windows (3 s, 10 s) open and close inside the phase. */
+  const at = (t0: number) => (i: number) => t0 + Math.floor(i / 20);
+
+  it('covers every family the live cases run', () => {
+    expect(NGINX_FAMILIES.map((f) => f.plan).sort()).toEqual(['fallback', 'kill', 'kill', 'kill', 'scale']);
+  });
+
+  for (const f of NGINX_FAMILIES) {
+    it(`${f.name} (${f.plan}): ${nginxPresetText(f)} routes as the algorithm, request by request`, () => {
+      const clients = nginxClients(f, 600, 3).sim;
+      const preset = nginxPreset(f, ADDRESSES);
+      if (f.plan === 'kill') {
+        const sim = new Predictor(preset, eightUp(), { now: 1000 });
+        const direct = raw(f, eightUp());
+        const phase = (t: (i: number) => number, refuses?: (s: Server) => boolean, who = clients) => ({
+          sim: who.map((c, i) => sim.route(c, t(i))),
+          raw: who.map((c, i) => direct(c, t(i), refuses)),
+        });
+        const a = phase(at(1000));
+        expect(a.sim).toEqual(a.raw);
+        sim.fleet.setAlive(sim.server(KILLED), false, 1030, false); // crashed, not noticed
+        const dead = (s: Server) => s.name === KILLED;
+        const b = phase(at(1030), dead);
+        expect(b.sim).toEqual(b.raw);
+        expect(b.sim).not.toContain(KILLED);
+        expect(b.sim.filter((s, i) => s !== a.sim[i]).length).toBe(a.sim.filter((s) => s === KILLED).length); // only s3's clients move
+        // One more client of s3 at 1059, the last second of the phase: s3 is failed then (its window open, or just reopened by this attempt).
+        const back = clients.filter((_, i) => a.sim[i] === KILLED);
+        const last = phase(() => 1059, dead, back.slice(0, 1));
+        expect(last.sim).toEqual(last.raw);
+        sim.fleet.setAlive(sim.server(KILLED), true, 1059, false);
+        // Its clients at once (inside that window), then after fail_timeout.
+        const early = phase(() => 1059, undefined, back);
+        expect(early.sim).toEqual(early.raw);
+        expect(early.sim).not.toContain(KILLED); // the passive-health state outlived the restart
+        const late = phase(at(1059 + (f.failTimeout ?? 10) + 1));
+        expect(late.sim).toEqual(late.raw);
+        expect(late.sim).toEqual(a.sim); // recovered: every client back where it was
+      } else if (f.plan === 'scale') {
+        const sim = new Predictor(preset, eightUp(), { now: 1000 });
+        const a = clients.map((c) => sim.route(c, 1000));
+        expect(a).toEqual(clients.map((c) => raw(f, eightUp())(c, 1000)));
+        sim.fleet.add(1001); // the reload: a fresh upstream over 9
+        const nine = raw(f, [...eightUp(), {}]);
+        const b = clients.map((c) => sim.route(c, 1001));
+        expect(b).toEqual(clients.map((c) => nine(c, 1001)));
+        expect(b.filter((s, i) => s !== a[i] && s !== 's9')).toEqual([]);
+      } else {
+        const sim = new Predictor(preset, FALLBACK_SERVERS, { now: 1000 });
+        const direct = raw(f, FALLBACK_SERVERS);
+        const got = clients.map((c) => sim.route(c, 1000));
+        expect(got).toEqual(clients.map((c) => direct(c, 1000)));
+        expect(got).not.toContain('s3'); // down
+        expect(new Set(got)).toEqual(new Set(['s1', 's2']));
+      }
+    });
+  }
+
+  it('Predictor keeps one balancer across requests; predict starts afresh each call', () => {
+    const preset = resolvePreset('nginx', {});
+    const p = new Predictor(preset, eight());
+    expect([0, 1, 2].map(() => p.route({}, 0))).toEqual(['s1', 's2', 's3']); // round robin advances
+    expect(predict(preset, eight(), [{}])).toEqual(['s1']);
+    expect(() => p.server('s9')).toThrow(/no server s9/);
+    const drained = buildFleet([{}, { state: 'drain' }]);
+    expect([drained.servers[1]!.draining, drained.available.map((s) => s.name)]).toEqual([true, ['s1']]);
   });
 });

@@ -81,6 +81,10 @@ describe('server-crash', () => {
       expect(s.loss_server_lost).toBeGreaterThan(50);
     }
     expect(modulo.lost_sessions).toBeGreaterThan(4 * cookie.lost_sessions);
+    // nginx re-hashes only the dead server's clients (over all configured servers), and retries the failed connection.
+    const nginx = run(sc, 'nginx-ip_hash').summary;
+    expect(nginx.lost_sessions).toBeLessThan(modulo.lost_sessions / 3);
+    expect(nginx.failed_undetected).toBe(0);
     expect(cookie.failed_undetected).toBeGreaterThan(5);
     const instant = run(loadScenario('scenarios/server-crash.yaml', ['fleet.healthCheck=null']), 'cookie').summary;
     expect(instant.failed_undetected).toBe(0);

@@ -62,6 +62,28 @@ describe('the nginx preset', () => {
     expect(share({ hash: '$remote_addr', consistent: true })).toBeLessThan(0.2);
   });
 
+  it('addresses: a {n} template or the list of each server\'s "host:port", which hash consistent hashes', () => {
+    const fleet = makeFleet(8);
+    const list = Array.from({ length: 9 }, (_, i) => `127.0.0.1:${20000 + 7 * i * i}`); // not of the form base + n
+    const chash = new NginxConsistentHash(fleet.servers, { address: (s) => list[s.id]! });
+    const viaList = ids(build({ hash: '$http_x_client_id', consistent: true, addresses: list }), fleet, 0);
+    expect(viaList).toEqual(IPS.map((ip) => chash.pick(String(ip % 100_000), 0)!.id));
+    expect(viaList).not.toEqual(ids(build({ hash: '$http_x_client_id', consistent: true }), fleet, 0));
+    // The template spelled out as a list routes as the template.
+    const spelled = Array.from({ length: 8 }, (_, i) => `10.0.0.${i + 1}:80`);
+    expect(ids(build({ hash: '$remote_addr', consistent: true, addresses: spelled }), fleet, 0)).toEqual(ids(build({ hash: '$remote_addr', consistent: true }), fleet, 0));
+    // s9 joins (a reload): its address is the list's ninth; a list too short names the server it lacks.
+    const lb = build({ hash: '$http_x_client_id', consistent: true, addresses: list });
+    fleet.add(1);
+    const nine = new NginxConsistentHash(fleet.servers, { address: (s) => list[s.id]! });
+    expect(ids(lb, fleet, 1)).toEqual(IPS.map((ip) => nine.pick(String(ip % 100_000), 1)!.id));
+    const short = build({ hash: '$http_x_client_id', consistent: true, addresses: spelled });
+    expect(() => ids(short, fleet, 1)).toThrow(/addresses lists 8 servers, none for s9/);
+    expect(nginx.options.safeParse({ addresses: ['127.0.0.1 :80'] }).error?.issues[0]?.message).toMatch(/expected "host:port"/);
+    expect(nginx.options.safeParse({ addresses: [] }).success).toBe(false);
+    expect(nginx.options.safeParse({ addresses: '10.0.0.1:80' }).error?.issues[0]?.message).toMatch(/template with \{n\}/);
+  });
+
   it('rejects two methods at once, consistent without hash, and options nginx does not have', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stickysim-ngx-'));
     const file = (strategies: string) => {

@@ -1,26 +1,43 @@
-import { NginxConsistentHash } from '../../balancers/hashing/nginx/chash.js';
-import { NginxHash } from '../../balancers/hashing/nginx/hash.js';
-import { NginxIpHash, ipv4 } from '../../balancers/hashing/nginx/ipHash.js';
+import { NginxIpHash } from '../../balancers/hashing/nginx/ipHash.js';
 import { Server } from '../../model/server.js';
 import { startBackends, type BackendPool } from '../backends.js';
-import { clientAddresses, driveClients, type ClientSpec } from '../clients.js';
+import { driveClients, type ClientSpec } from '../clients.js';
 import { Nginx, nginxServerAddress, nginxVersion, type NginxMethod, type NginxServer } from '../nginx.js';
+import { Predictor, resolvePreset, type Preset, type PredictClient, type PredictServer } from '../predict.js';
 import type { Answer, CalibrationCase, CaseResult } from '../types.js';
+import { makeClients as haproxyClients } from './haproxy.js';
 
 /**
- * nginx 1.22 upstream selection against stickysim's reproduction
- * (src/balancers/hashing/nginx/): the same clients go through the real nginx
- * (one worker) and through NginxIpHash / NginxHash / NginxConsistentHash
- * built over the same configured servers, with the same failures; a phase
- * agrees when ≥ 99.9% of clients land on the server stickysim predicts.
+ * nginx 1.22 upstream selection against stickysim's `nginx` preset
+ * (src/strategies/systems/nginx.ts), as a scenario file configures it: each
+ * family pairs the real `upstream` block (`ip_hash;`, `hash $remote_addr;`,
+ * `hash $http_x_client_id consistent;`) with the preset options a user would
+ * write for it (`{ system: nginx, ipHash: true }`), its `addresses` being the
+ * backends' real `127.0.0.1:<port>` (what `hash … consistent` hashes). The
+ * same clients go through the real nginx and through the preset's
+ * LoadBalancer (predict.ts `Predictor`) over a Fleet brought through the
+ * same events; a phase agrees when ≥ 99.9% of clients land on the server
+ * stickysim predicts.
  *
- * stickysim's balancer is one instance carried through the phases as nginx's
- * worker carries its peer state; a reload is a new instance. A killed backend
- * is not announced to either: nginx learns from the refused connection
- * (`proxy_next_upstream error`, max_fails=1, fail_timeout=10s), stickysim
- * from `route(key, now, refuses)`. Clients whose requests run concurrently
- * cannot change these outcomes: every attempt on a dead backend fails and
- * the re-hash walk continues the same way whoever marked it failed first.
+ * nginx runs one worker (`worker_processes 1`), so one copy of the peer
+ * state, and stickysim's balancer is one instance carried through the
+ * phases as that worker carries it (the preset's UpstreamAffinity keeps the
+ * passive-health state across requests); stickysim's requests are routed in
+ * the order the real ones were sent, each at the whole second it was sent
+ * (nginx compares `ngx_time()`, whole seconds). Fleet events:
+ *   - a killed backend is `fleet.setAlive(s3, false, now, false)`: crashed,
+ *     not noticed — nginx learns from the refused connection
+ *     (`proxy_next_upstream error`, max_fails=1, fail_timeout), the preset
+ *     from the failed attempt on a server that is not `up`;
+ *   - its restart is `fleet.setAlive(s3, true, now, false)`;
+ *   - a server added by a reload (8 → 9) is `fleet.add`: a membership change,
+ *     a fresh upstream, as nginx's new worker;
+ *   - the `down` parameter is a draining server (`state: 'drain'`).
+ * Clients whose requests run concurrently cannot change these outcomes:
+ * every attempt on a dead backend fails and the re-hash walk continues the
+ * same way whoever marked it failed first; the one request whose outcome
+ * depends on the order (the first after fail_timeout, which probes the
+ * restarted backend) is sent alone.
  */
 
 const HEADER = 'X-Client-Id';
@@ -36,89 +53,100 @@ export interface NginxCaseOptions {
   /** Seed of the client addresses and ids. */
   seed?: number;
   /**
-   * Run the `restart` phases, which wait out fail_timeout (11 s) after a
-   * killed backend comes back (default true).
+   * Run the `restart` phases, which wait out fail_timeout after a killed
+   * backend comes back (default true).
    */
   recovery?: boolean;
 }
 
-/** What nginx hashes: the client's address (ip_hash), `$remote_addr`, or the X-Client-Id header. */
-type Key = 'source' | 'remote-addr' | 'header';
-
-interface Family {
+export interface NginxFamily {
   /** Case name prefix. */
   name: string;
+  /** The `upstream` block's method. */
   method: NginxMethod;
-  key: Key;
+  /** The `nginx` preset's options a scenario file would give for it (`addresses` aside: the backends' own). */
+  preset: Record<string, unknown>;
+  /** What nginx hashes: the client's address (ip_hash, `$remote_addr`) or the X-Client-Id header. */
+  key: 'source' | 'header';
   quick: boolean;
   /** `kill`: 8 servers, s3 killed (then restarted); `scale`: 8 → 9 by reload; `fallback`: round robin after the 21 probes. */
   plan: 'kill' | 'scale' | 'fallback';
+  /** `fail_timeout=` on every server line and `failTimeout` in the preset (default: nginx's 10 s, not written). */
+  failTimeout?: number;
 }
 
-const FAMILIES: Family[] = [
-  { name: 'nginx-ip-hash', method: { kind: 'ip_hash' }, key: 'source', plan: 'kill', quick: true },
-  { name: 'nginx-hash-remote-addr', method: { kind: 'hash', key: '$remote_addr' }, key: 'remote-addr', plan: 'kill', quick: false },
-  { name: 'nginx-chash-client-id', method: { kind: 'hash', key: '$http_x_client_id', consistent: true }, key: 'header', plan: 'scale', quick: true },
-  { name: 'nginx-chash-client-id-crash', method: { kind: 'hash', key: '$http_x_client_id', consistent: true }, key: 'header', plan: 'kill', quick: false },
-  { name: 'nginx-ip-hash-fallback', method: { kind: 'ip_hash' }, key: 'source', plan: 'fallback', quick: true },
+export const NGINX_FAMILIES: NginxFamily[] = [
+  // fail_timeout=3s: the preset's failTimeout against nginx's, and a recovery that waits 4 s (the quick subset runs it).
+  { name: 'nginx-ip-hash', method: { kind: 'ip_hash' }, preset: { ipHash: true, failTimeout: 3 }, key: 'source', plan: 'kill', failTimeout: 3, quick: true },
+  { name: 'nginx-hash-remote-addr', method: { kind: 'hash', key: '$remote_addr' }, preset: { hash: '$remote_addr' }, key: 'source', plan: 'kill', quick: false },
+  {
+    name: 'nginx-chash-client-id',
+    method: { kind: 'hash', key: '$http_x_client_id', consistent: true },
+    preset: { hash: '$http_x_client_id', consistent: true },
+    key: 'header',
+    plan: 'scale',
+    quick: true,
+  },
+  {
+    name: 'nginx-chash-client-id-crash',
+    method: { kind: 'hash', key: '$http_x_client_id', consistent: true },
+    preset: { hash: '$http_x_client_id', consistent: true },
+    key: 'header',
+    plan: 'kill',
+    quick: false,
+  },
+  { name: 'nginx-ip-hash-fallback', method: { kind: 'ip_hash' }, preset: { ipHash: true }, key: 'source', plan: 'fallback', quick: true },
 ];
 
-/** The simulator's servers for nginx's configured ones (id = configuration order). */
-function simServers(servers: readonly NginxServer[]): Server[] {
-  return servers.map((c, i) => {
-    const s = new Server(i, c.name, 1, Infinity, 1800, Infinity);
-    s.weight = c.weight ?? 1;
-    return s;
-  });
+/** The server killed by the `kill` plan (s3). */
+export const KILLED = 's3';
+
+/** The fallback plan's upstream: s1, s2 (weight 1) and s3 (weight 50, `down`), in stickysim's terms. */
+export const FALLBACK_SERVERS: PredictServer[] = [{}, {}, { weight: 50, state: 'drain' }];
+
+/** The preset for family `f` over servers written as `addresses` (s1, s2, … in configuration order). */
+export function nginxPreset(f: Pick<NginxFamily, 'preset'>, addresses: readonly string[]): Preset {
+  return resolvePreset('nginx', { ...f.preset, addresses: [...addresses] });
 }
 
-/** stickysim's nginx balancer for family `f` over the configured `servers`, fed each client's key. */
-interface Predictor {
-  /** The server for client `c`'s request at `now`, retried past refusing servers (undefined: a 502). */
-  route(c: ClientSpec, now: number, refuses?: (s: Server) => boolean): Answer;
-  /** The last request exhausted the 21 hash probes and went to round robin. */
-  fellBack(): boolean;
+/** `{ system: nginx, ipHash: true }`, as a scenario file writes it (the addresses summarised). */
+export function nginxPresetText(f: Pick<NginxFamily, 'preset'>): string {
+  const entries = Object.entries(f.preset).map(([k, v]) => `${k}: ${String(v)}`);
+  return `{ ${['system: nginx', ...entries, 'addresses: [the backends’ 127.0.0.1:port]'].join(', ')} }`;
 }
 
-function predictor(f: Family, servers: readonly NginxServer[]): Predictor {
-  const sim = simServers(servers);
-  const options = { down: (s: Server) => servers[s.id]!.down === true };
-  const name = (s: Server | undefined): Answer => s?.name ?? null;
-  const m = f.method;
-  if (m.kind === 'ip_hash') {
-    const lb = new NginxIpHash(sim, options);
-    return { route: (c, now, refuses) => name(lb.route(ipv4(c.address), now, refuses)), fellBack: () => lb.request.hashTries > 20 };
-  }
-  if (m.kind !== 'hash') throw new Error(`no nginx case for ${m.kind}`);
-  const lb = m.consistent ? new NginxConsistentHash(sim, { ...options, address: (s) => nginxServerAddress(servers[s.id]!) }) : new NginxHash(sim, options);
-  // The key nginx evaluates: `$remote_addr` is the client's address, `$http_x_client_id` the header.
-  const key = (c: ClientSpec) => (f.key === 'header' ? c.headers![HEADER]! : c.address);
-  return { route: (c, now, refuses) => name(lb.route(key(c), now, refuses)), fellBack: () => lb.request.hashTries > 20 };
-}
-
-function makeClients(f: Family, n: number, seed: number): ClientSpec[] {
-  const addresses = clientAddresses(n, seed);
-  if (f.key !== 'header') return addresses.map((address) => ({ address }));
-  return addresses.map((address, i) => ({ address, headers: { [HEADER]: `client-${seed}-${i.toString(36)}` } }));
+/**
+ * `n` clients from distinct addresses; header families each also send a
+ * distinct decimal identifier (`identifierText(id)`, the text the preset's
+ * `$http_x_client_id` stands for). `real` for the HTTP clients, `sim` for
+ * the predictor.
+ */
+export function nginxClients(f: Pick<NginxFamily, 'key'>, n: number, seed: number): { real: ClientSpec[]; sim: PredictClient[] } {
+  return haproxyClients({ key: f.key }, n, seed);
 }
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
 
-function who(f: Family, c: ClientSpec): string {
-  return f.key === 'header' ? `${HEADER}: ${c.headers![HEADER]}` : c.address;
+function who(c: ClientSpec): string {
+  return c.headers?.[HEADER] !== undefined ? `${HEADER}: ${c.headers[HEADER]}` : c.address;
+}
+
+/** nginx's clock: whole seconds (`ngx_time()`). */
+function seconds(ms = Date.now()): number {
+  return Math.floor(ms / 1000);
 }
 
 /** A deterministic result: the share of clients whose real server is the predicted one. */
-function compare(f: Family, name: string, description: string, system: string, clients: readonly ClientSpec[], real: readonly Answer[], predicted: readonly Answer[], errors: readonly (string | undefined)[]): CaseResult {
+function compare(name: string, description: string, system: string, clients: readonly ClientSpec[], real: readonly Answer[], predicted: readonly Answer[], errors: readonly (string | undefined)[]): CaseResult {
   let match = 0;
   const bad: string[] = [];
   real.forEach((r, i) => {
     if (r === predicted[i]) match++;
     else if (bad.length < MISMATCHES_SHOWN) {
       const why = r === null ? ` (${errors[i] ?? 'failed'})` : '';
-      bad.push(`${who(f, clients[i]!)}: nginx ${r ?? 'none'}${why}, stickysim ${predicted[i] ?? 'none (502)'}`);
+      bad.push(`${who(clients[i]!)}: nginx ${r ?? 'none'}${why}, stickysim ${predicted[i] ?? 'none (502)'}`);
     }
   });
   const n = clients.length;
@@ -166,57 +194,138 @@ function stayResult(name: string, description: string, system: string, before: r
   };
 }
 
-async function drive(clients: readonly ClientSpec[], ngx: Nginx, concurrency = CONCURRENCY) {
-  const outcomes = await driveClients(clients, { port: ngx.port, concurrency });
-  return { real: outcomes.map((o) => o.server), errors: outcomes.map((o) => o.error) };
+interface Drive {
+  real: Answer[];
+  errors: (string | undefined)[];
+  /** When each client's request was sent, in whole seconds (nginx's clock). */
+  at: number[];
+}
+
+/**
+ * Every client's request, `concurrency` at a time, sent in index order; each
+ * one's sending time kept, for the predictor to route it at the same second.
+ */
+async function drive(clients: readonly ClientSpec[], ngx: Nginx, concurrency = CONCURRENCY): Promise<Drive> {
+  const n = clients.length;
+  const out: Drive = { real: new Array<Answer>(n).fill(null), errors: new Array<string | undefined>(n), at: new Array<number>(n).fill(0) };
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) {
+      out.at[i] = seconds();
+      const [o] = await driveClients([clients[i]!], { port: ngx.port, concurrency: 1 });
+      out.real[i] = o!.server;
+      out.errors[i] = o!.error;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return out;
+}
+
+/** stickysim's answers for the requests of `d`, in the order and at the seconds they were sent. */
+function predictAll(sim: Predictor, clients: readonly PredictClient[], d: Drive): Answer[] {
+  return clients.map((c, i) => sim.route(c, d.at[i]!));
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function configured(pool: BackendPool, extra: Partial<NginxServer>[] = []): NginxServer[] {
-  return pool.backends.map((b, i) => ({ name: b.name, port: b.port, host: b.host, ...extra[i] }));
+function configured(f: NginxFamily, pool: BackendPool, extra: Partial<NginxServer>[] = []): NginxServer[] {
+  return pool.backends.map((b, i) => ({
+    name: b.name,
+    port: b.port,
+    host: b.host,
+    ...(f.failTimeout !== undefined ? { failTimeout: f.failTimeout } : {}),
+    ...extra[i],
+  }));
 }
 
-function setting(f: Family): string {
+function setting(f: NginxFamily): string {
   const m = f.method;
-  return m.kind === 'ip_hash' ? 'ip_hash' : m.kind === 'hash' ? `hash ${m.key}${m.consistent ? ' consistent' : ''}` : 'round robin';
+  const method = m.kind === 'ip_hash' ? 'ip_hash' : m.kind === 'hash' ? `hash ${m.key}${m.consistent ? ' consistent' : ''}` : 'round robin';
+  return `${method}${f.failTimeout !== undefined ? `, fail_timeout=${f.failTimeout}s` : ''} vs preset ${nginxPresetText(f)}`;
 }
 
 /** 8 servers; s3's backend killed; then (with `recovery`) restarted and fail_timeout waited out. */
-async function runKill(f: Family, o: Required<NginxCaseOptions>, system: string): Promise<CaseResult[]> {
-  const clients = makeClients(f, o.clients, o.seed);
+async function runKill(f: NginxFamily, o: Required<NginxCaseOptions>, system: string): Promise<CaseResult[]> {
+  const clients = nginxClients(f, o.clients, o.seed);
   const pool = await startBackends(8);
   const results: CaseResult[] = [];
   let ngx: Nginx | undefined;
   try {
-    const servers = configured(pool);
+    const servers = configured(f, pool);
+    const sim = new Predictor(nginxPreset(f, servers.map(nginxServerAddress)), servers.map(() => ({})), { now: seconds() });
     ngx = await Nginx.start({ method: f.method, servers });
-    const lb = predictor(f, servers);
-    const dead = 2; // s3
+    const dead = pool.backends.findIndex((b) => b.name === KILLED);
+    const failTimeout = f.failTimeout ?? 10;
     const what = `${setting(f)}, 8 servers`;
 
-    const a = await drive(clients, ngx);
-    const pa = clients.map((c) => lb.route(c, 0));
-    results.push(compare(f, `${f.name}-8`, `${what}: every backend up`, system, clients, a.real, pa, a.errors));
+    const a = await drive(clients.real, ngx);
+    const pa = predictAll(sim, clients.sim, a);
+    results.push(compare(`${f.name}-8`, `${what}: every backend up`, system, clients.real, a.real, pa, a.errors));
 
     await pool.backends[dead]!.kill();
-    const b = await drive(clients, ngx);
-    const pb = clients.map((c) => lb.route(c, 0, (s) => s.id === dead));
+    sim.fleet.setAlive(sim.server(KILLED), false, seconds(), false);
+    const killedAt = Date.now();
+    const b = await drive(clients.real, ngx);
+    const pb = predictAll(sim, clients.sim, b);
+    const span = (Date.now() - killedAt) / 1000;
     const moved = b.real.filter((r, i) => r !== a.real[i]).length / o.clients;
-    results.push(compare(f, `${f.name}-kill`, `${what}: s3's backend killed, nginx not told (passive health: the refused connection marks it failed, proxy_next_upstream retries); ${pct(moved)} of clients moved`, system, clients, b.real, pb, b.errors));
-    results.push(stayResult(`${f.name}-kill-only-dead-move`, `${what}: after s3's backend was killed, the share of clients not on s3 before that kept their server (only s3's clients move)`, system, a.real, b.real, pa, pb, (x, y) => x === 's3' || x === y));
+    results.push(
+      compare(
+        `${f.name}-kill`,
+        `${what}: ${KILLED}'s backend killed, nginx not told (passive health: the refused connection marks it failed for fail_timeout ${failTimeout} s, proxy_next_upstream retries; the phase took ${span.toFixed(1)} s); ${pct(moved)} of clients moved`,
+        system,
+        clients.real,
+        b.real,
+        pb,
+        b.errors,
+      ),
+    );
+    results.push(stayResult(`${f.name}-kill-only-dead-move`, `${what}: after ${KILLED}'s backend was killed, the share of clients not on ${KILLED} before that kept their server (only ${KILLED}'s clients move)`, system, a.real, b.real, pa, pb, (x, y) => x === KILLED || x === y));
 
     if (o.recovery) {
       await pool.backends[dead]!.start();
-      // Wait out the fail_timeout window (10 s) opened by the last failure.
-      await sleep(11_000);
+      sim.fleet.setAlive(sim.server(KILLED), true, seconds(), false);
+      // At once, inside the window opened by the refused connection: nginx still counts s3 failed, so its
+      // clients stay where they moved. One at a time: should the window close meanwhile, the first request
+      // after it probes s3 alone, as stickysim routes it (each request at its own second).
+      const back = clients.real.flatMap((_, i) => (a.real[i] === KILLED ? [i] : []));
+      const early = await drive(back.map((i) => clients.real[i]!), ngx, 1);
+      const pe = predictAll(sim, back.map((i) => clients.sim[i]!), early);
+      const stayed = early.real.filter((r, k) => r === b.real[back[k]!]).length / Math.max(1, back.length);
+      results.push(
+        compare(
+          `${f.name}-restart-early`,
+          `${what}: ${KILLED}'s backend back, its ${back.length} clients at once, one at a time, inside fail_timeout (passive-health state kept across requests): ${pct(stayed)} of them stay where they moved`,
+          system,
+          back.map((i) => clients.real[i]!),
+          early.real,
+          pe,
+          early.errors,
+        ),
+      );
+      // Wait out the fail_timeout window opened by the last failure (whole seconds: one more).
+      await sleep((failTimeout + 1) * 1000);
       // One request from a client of s3 first, alone: it probes s3 and its success resets the failure count.
-      const first = pa.indexOf('s3');
-      const probe = first >= 0 ? await drive([clients[first]!], ngx, 1) : { real: [], errors: [] };
-      const pp = first >= 0 ? [lb.route(clients[first]!, 1000)] : [];
-      const c = await drive(clients, ngx);
-      const pc = clients.map((c) => lb.route(c, 1000));
-      results.push(compare(f, `${f.name}-restart`, `${what}: s3's backend back; after fail_timeout one client of s3 probes it (nginx ${probe.real[0] ?? 'none'}, stickysim ${pp[0] ?? 'none'}), then every client`, system, clients, c.real, pc, c.errors));
+      const first = pa.indexOf(KILLED);
+      const probeClients = first >= 0 ? [clients.real[first]!] : [];
+      const probe = await drive(probeClients, ngx, 1);
+      const pp = first >= 0 ? predictAll(sim, [clients.sim[first]!], probe) : [];
+      const c = await drive(clients.real, ngx);
+      const pc = predictAll(sim, clients.sim, c);
+      const r = compare(
+        `${f.name}-restart`,
+        `${what}: ${KILLED}'s backend back; after fail_timeout one client of ${KILLED} probes it alone (nginx ${probe.real[0] ?? 'none'}, stickysim ${pp[0] ?? 'none'}), then every client`,
+        system,
+        clients.real,
+        c.real,
+        pc,
+        c.errors,
+      );
+      if (probe.real[0] !== pp[0]) {
+        r.agree = false;
+        r.detail = `the probe differs: ${who(probeClients[0]!)}: nginx ${probe.real[0] ?? 'none'}, stickysim ${pp[0] ?? 'none'}${r.detail ? `; ${r.detail}` : ''}`;
+      }
+      results.push(r);
     }
   } finally {
     await ngx?.stop();
@@ -226,27 +335,27 @@ async function runKill(f: Family, o: Required<NginxCaseOptions>, system: string)
 }
 
 /** 8 servers, then a 9th added by a reload (a fresh upstream). */
-async function runScale(f: Family, o: Required<NginxCaseOptions>, system: string): Promise<CaseResult[]> {
-  const clients = makeClients(f, o.clients, o.seed);
-  const pool = await startBackends(8);
+async function runScale(f: NginxFamily, o: Required<NginxCaseOptions>, system: string): Promise<CaseResult[]> {
+  const clients = nginxClients(f, o.clients, o.seed);
+  // s9's backend runs from the start (outside the upstream until the reload): the preset is given every server's address.
+  const pool = await startBackends(9);
   const results: CaseResult[] = [];
   let ngx: Nginx | undefined;
   try {
-    const eight = configured(pool);
+    const nine = configured(f, pool);
+    const eight = nine.slice(0, 8);
+    const sim = new Predictor(nginxPreset(f, nine.map(nginxServerAddress)), eight.map(() => ({})), { now: seconds() });
     ngx = await Nginx.start({ method: f.method, servers: eight });
-    const lb8 = predictor(f, eight);
-    const a = await drive(clients, ngx);
-    const pa = clients.map((c) => lb8.route(c, 0));
-    results.push(compare(f, `${f.name}-8`, `${setting(f)}, 8 servers`, system, clients, a.real, pa, a.errors));
+    const a = await drive(clients.real, ngx);
+    const pa = predictAll(sim, clients.sim, a);
+    results.push(compare(`${f.name}-8`, `${setting(f)}, 8 servers`, system, clients.real, a.real, pa, a.errors));
 
-    await pool.add();
-    const nine = configured(pool);
     await ngx.reload({ method: f.method, servers: nine });
-    const lb9 = predictor(f, nine);
-    const b = await drive(clients, ngx);
-    const pb = clients.map((c) => lb9.route(c, 0));
+    sim.fleet.add(seconds());
+    const b = await drive(clients.real, ngx);
+    const pb = predictAll(sim, clients.sim, b);
     const moved = b.real.filter((r, i) => r !== a.real[i]).length / o.clients;
-    results.push(compare(f, `${f.name}-8to9`, `${setting(f)}: s9 added by a reload (8 → 9 servers); ${pct(moved)} of clients moved`, system, clients, b.real, pb, b.errors));
+    results.push(compare(`${f.name}-8to9`, `${setting(f)}: s9 added by a reload (8 → 9 servers; stickysim: fleet.add); ${pct(moved)} of clients moved`, system, clients.real, b.real, pb, b.errors));
     results.push(stayResult(`${f.name}-8to9-moves-only-to-s9`, `${setting(f)}: 8 → 9 servers, the share of clients that either kept their server or moved to s9`, system, a.real, b.real, pa, pb, (x, y) => x === y || y === 's9'));
   } finally {
     await ngx?.stop();
@@ -255,30 +364,49 @@ async function runScale(f: Family, o: Required<NginxCaseOptions>, system: string
   return results;
 }
 
+/** Clients (addresses) whose 21 ip_hash probes all land on a `down` server, by nginx's code (for the description only). */
+function fallbackShare(clients: readonly PredictClient[]): number {
+  const servers = FALLBACK_SERVERS.map((p, i) => {
+    const s = new Server(i, `s${i + 1}`, 1, Infinity, 1800, Infinity);
+    s.weight = p.weight ?? 1;
+    return s;
+  });
+  const lb = new NginxIpHash(servers, { down: (s) => FALLBACK_SERVERS[s.id]!.state === 'drain' });
+  let n = 0;
+  for (const c of clients) {
+    lb.route(c.address!, 0);
+    if (lb.request.hashTries > 20) n++;
+  }
+  return n / clients.length;
+}
+
 /**
  * ip_hash over s1, s2 (weight 1) and s3 (weight 50, `down`): most clients'
  * probes keep landing on s3, and after 21 of them nginx goes to round
  * robin. Requests run one at a time, so the round robin's state advances in
  * the same order in nginx and in stickysim.
  */
-async function runFallback(f: Family, o: Required<NginxCaseOptions>, system: string): Promise<CaseResult[]> {
+async function runFallback(f: NginxFamily, o: Required<NginxCaseOptions>, system: string): Promise<CaseResult[]> {
   const n = Math.min(o.clients, 400);
-  const clients = makeClients(f, n, o.seed);
+  const clients = nginxClients(f, n, o.seed);
   const pool = await startBackends(3);
   let ngx: Nginx | undefined;
   try {
-    const servers = configured(pool, [{}, {}, { weight: 50, down: true }]);
+    const servers = configured(f, pool, FALLBACK_SERVERS.map((s) => ({ ...(s.weight !== undefined ? { weight: s.weight } : {}), ...(s.state === 'drain' ? { down: true } : {}) })));
+    const sim = new Predictor(nginxPreset(f, servers.map(nginxServerAddress)), FALLBACK_SERVERS, { now: seconds() });
     ngx = await Nginx.start({ method: f.method, servers });
-    const lb = predictor(f, servers);
-    const a = await drive(clients, ngx, 1);
-    let fallbacks = 0;
-    const pa = clients.map((c) => {
-      const s = lb.route(c, 0);
-      if (lb.fellBack()) fallbacks++;
-      return s;
-    });
+    const a = await drive(clients.real, ngx, 1);
+    const pa = predictAll(sim, clients.sim, a);
     return [
-      compare(f, `${f.name}-rr`, `${setting(f)} over s1, s2 (weight 1) and s3 (weight 50, down), one request at a time: ${pct(fallbacks / n)} of clients exhaust the 21 probes and go to round robin`, system, clients, a.real, pa, a.errors),
+      compare(
+        `${f.name}-rr`,
+        `${setting(f)} over s1, s2 (weight 1) and s3 (weight 50, down; stickysim: a draining server), one request at a time: ${pct(fallbackShare(clients.sim))} of clients exhaust the 21 probes and go to round robin`,
+        system,
+        clients.real,
+        a.real,
+        pa,
+        a.errors,
+      ),
     ];
   } finally {
     await ngx?.stop();
@@ -286,7 +414,7 @@ async function runFallback(f: Family, o: Required<NginxCaseOptions>, system: str
   }
 }
 
-export async function runNginxFamily(f: Family, options: NginxCaseOptions = {}): Promise<CaseResult[]> {
+export async function runNginxFamily(f: NginxFamily, options: NginxCaseOptions = {}): Promise<CaseResult[]> {
   const o: Required<NginxCaseOptions> = { clients: options.clients ?? 4000, seed: options.seed ?? 1, recovery: options.recovery ?? true };
   const system = await nginxVersion();
   switch (f.plan) {
@@ -301,7 +429,7 @@ export async function runNginxFamily(f: Family, options: NginxCaseOptions = {}):
 
 /** The nginx cases, one per family (`quick` ones form the subset `npm test` runs). */
 export function nginxCases(options: NginxCaseOptions = {}): CalibrationCase[] {
-  return FAMILIES.map((f) => ({
+  return NGINX_FAMILIES.map((f) => ({
     name: f.name,
     system: 'nginx' as const,
     quick: f.quick,

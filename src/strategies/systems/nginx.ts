@@ -16,6 +16,11 @@
  * they move; nginx learns of the crash from a failed connection (passive
  * health, `max_fails` within `fail_timeout`). Adding or removing a server is
  * a reload: a new upstream, every hash taken over the new list.
+ *
+ * `addresses` is how the `server` lines write the servers, which `hash …
+ * consistent` hashes: a template (`10.0.0.{n}:80`) or, when the ports or
+ * hosts follow no pattern, the list of every server's "host:port" in
+ * configuration order (`['127.0.0.1:20417', '127.0.0.1:23051', …]`).
  */
 import { z } from 'zod';
 import { identifierText } from '../../affinity/keys.js';
@@ -40,10 +45,15 @@ export const nginxOptions = z.strictObject({
   maxFails: z.number().int().min(0).max(1000).default(1).meta({ description: '`max_fails=` (default 1; 0: never marked failed).' }),
   failTimeout: duration.default(10).meta({ description: '`fail_timeout=` (default 10 s).' }),
   addresses: z
-    .string()
-    .regex(/^[^\s]*\{n\}[^\s]*:\d+$/, 'expected a host:port template with {n}, e.g. "10.0.0.{n}:80"')
+    .union([
+      z.string().regex(/^[^\s]*\{n\}[^\s]*:\d+$/, 'expected a host:port template with {n}, e.g. "10.0.0.{n}:80"'),
+      z.array(z.string().regex(/^[^\s{}]+:\d+$/, 'expected "host:port", e.g. "127.0.0.1:8081"')).min(1),
+    ])
     .default('10.0.0.{n}:80')
-    .meta({ description: 'How the servers are written in the `server` lines, {n} = 1, 2, …: `hash … consistent` hashes this text.' }),
+    .meta({
+      description:
+        'How the servers are written in the `server` lines: a template, {n} = 1, 2, … ("10.0.0.{n}:80"), or the list of "host:port" of s1, s2, … in order (every server the run will have): `hash … consistent` hashes this text.',
+    }),
 });
 
 export type NginxOptions = z.output<typeof nginxOptions>;
@@ -62,6 +72,20 @@ function keyText(key: (typeof HASH_KEYS)[number]): (s: Session) => string {
   return (s) => (s.hasParam ? identifierText(s.clientId) : '');
 }
 
+/**
+ * The text of server `s<id+1>`'s `server` line: the template with {n}
+ * replaced, or the list's entry (an error naming the server when the list
+ * is shorter than the fleet has grown).
+ */
+export function serverAddress(addresses: string | readonly string[]): (server: Server) => string {
+  if (typeof addresses === 'string') return (server) => addresses.replace('{n}', String(server.id + 1));
+  return (server) => {
+    const a = addresses[server.id];
+    if (a === undefined) throw new Error(`nginx: addresses lists ${addresses.length} servers, none for s${server.id + 1}`);
+    return a;
+  };
+}
+
 /** The upstream block for the configured servers (built anew at every reload). */
 function upstream(o: NginxOptions): (configured: readonly Server[]) => Upstream {
   const peers = { maxFails: o.maxFails, failTimeout: o.failTimeout };
@@ -74,7 +98,7 @@ function upstream(o: NginxOptions): (configured: readonly Server[]) => Upstream 
   if (o.hash !== undefined) {
     const text = keyText(o.hash);
     if (o.consistent) {
-      const address = (server: Server) => o.addresses.replace('{n}', String(server.id + 1));
+      const address = serverAddress(o.addresses);
       return (configured) => {
         const lb = new NginxConsistentHash(configured, { ...peers, address });
         return { route: (s, now, refuses, isDown) => lb.route(text(s), now, refuses, isDown) };
