@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InputError } from '../scenario/errors.js';
+import { EnvironmentError, InputError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
 import { listCommand } from './commands/list.js';
 // --- issue #6: sweeps, capacity planning, shards ---
@@ -21,9 +21,14 @@ import { processIo, type Io } from './io.js';
 /** Bad command-line usage, reported by yargs. */
 class UsageError extends Error {}
 
+/** Options that may be given more than once (and positional lists). */
+const REPEATABLE = new Set(['set', 'vary', 'slo', 'dirs']);
+
 /**
  * Runs the CLI and returns the exit code: 0 success, 2 bad input or
- * arguments (one line on stderr), 1 an internal error (with its stack).
+ * arguments (one line on stderr), 1 the machine refused (a full disk, a
+ * permission, a worker out of memory: one line, not a bug) or an internal
+ * error (with its stack). 130 after SIGINT is set by the signal handlers.
  */
 export async function main(args: readonly string[], io: Io = processIo): Promise<number> {
   const parser = yargs([...args])
@@ -40,6 +45,15 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .command(planCommand(io))
     .command(mergeCommand(io))
     // ---
+    // An option that takes one value, given twice, is refused: yargs would make a list of it, which reads as
+    // no value at all (`--out a --out b` would write to the default directory).
+    .middleware((argv) => {
+      for (const [key, value] of Object.entries(argv)) {
+        if (Array.isArray(value) && !REPEATABLE.has(key) && !/[A-Z]/.test(key) && key !== '_') {
+          throw new UsageError(`--${key}: given ${value.length} times (${value.join(', ')}); give it once`);
+        }
+      }
+    })
     .demandCommand(1, 'expected a command: run, report, trace, validate, list, schema, sweep, plan or merge')
     .strict()
     .exitProcess(false)
@@ -55,6 +69,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       const hint = e instanceof UsageError ? ' (see stickysim --help)' : '';
       io.err(`stickysim: ${e.message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);
       return 2;
+    }
+    if (e instanceof EnvironmentError) {
+      io.err(`stickysim: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return 1;
     }
     io.err(`stickysim: internal error — this is a bug, please report it\n${(e as Error).stack ?? String(e)}\n`);
     return 1;

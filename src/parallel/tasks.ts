@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { RunMetrics } from '../metrics/results.js';
+import { EnvironmentError, InputError } from '../scenario/errors.js';
 import { loadScenario, selectStrategies, type Scenario } from '../scenario/load.js';
 import { runOnce } from '../simulation/experiment.js';
 
@@ -40,7 +41,8 @@ export class ScenarioCache {
     const key = JSON.stringify([file, sets]);
     let sc = this.cache.get(key);
     if (sc === undefined) {
-      sc = loadScenario(file, sets);
+      // The command read and checked the file (its size included) before it sent the task.
+      sc = loadScenario(file, sets, { maxBytes: Infinity });
       this.cache.set(key, sc);
     }
     return sc;
@@ -52,6 +54,32 @@ export function runTask(task: RunTask, cache: ScenarioCache): TaskResult {
   const scenario = cache.get(task.file, task.sets);
   const strategy = selectStrategies(scenario, [task.strategy])[0]!;
   return runOnce(scenario, strategy, task.seed);
+}
+
+/** "strategy cookie, replication 2 (fleet.servers=5)": which run a task is. */
+function describeTask(task: RunTask): string {
+  return `strategy ${task.strategy}, replication ${task.replication}${task.sets.length > 0 ? ` (${task.sets.join(', ')})` : ''}`;
+}
+
+/**
+ * What a failed worker thread becomes: out of memory, an {@link EnvironmentError}
+ * (exit 1, one line: the machine's limit, not a bug); an error thrown in the
+ * simulation, the same error (a bug: exit 1 with its stack) naming the run.
+ * The command that ran it writes nothing (see AtomicDir, and a sweep's cells,
+ * each written whole).
+ */
+export function workerFailure(e: unknown, task: RunTask): unknown {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|memory limit/i.test(String(err?.message))) {
+    return new EnvironmentError(
+      `a worker thread ran out of memory simulating ${describeTask(task)}; the run is larger than one thread's heap allows: lower the servers, windows or sessions alive at once (rate × session length), or run it with fewer --workers`,
+      true,
+    );
+  }
+  if (e instanceof InputError || e instanceof EnvironmentError || !(e instanceof Error)) return e;
+  const wrapped = new Error(`a worker thread failed simulating ${describeTask(task)}: ${e.message}`);
+  wrapped.stack = `${wrapped.message}\n${(e.stack ?? '').split('\n').slice(1).join('\n')}`;
+  return wrapped;
 }
 
 /** The default number of workers: the cores this process may use. */
@@ -83,7 +111,21 @@ export class TaskRunner {
   private readonly pool: Piscina<RunTask, TaskResult> | undefined;
 
   constructor(readonly workers: number) {
-    this.pool = workers > 1 ? new Piscina<RunTask, TaskResult>({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 }) : undefined;
+    // The test hook of worker.ts: an out-of-memory fault runs into a small heap, not the machine's memory.
+    const oomTest = process.env['STICKYSIM_TEST_WORKER_FAULT']?.startsWith('oom') === true;
+    this.pool =
+      workers > 1
+        ? new Piscina<RunTask, TaskResult>({
+            filename: workerFile(),
+            minThreads: workers,
+            maxThreads: workers,
+            idleTimeout: 1000,
+            ...(oomTest ? { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 } } : {}),
+          })
+        : undefined;
+    // A worker that dies outside a task (a second one out of memory while the pool is being closed) is reported by
+    // piscina as an 'error' event: unheard, it would end the process with a stack. The task's own failure says it.
+    this.pool?.on('error', () => {});
   }
 
   /**
@@ -97,6 +139,8 @@ export class TaskRunner {
     if (pool === undefined || tasks.length === 1) {
       const out: TaskResult[] = [];
       for (const [i, task] of tasks.entries()) {
+        // Between runs, let the event loop breathe: a SIGINT is handled after this run, not after all of them.
+        if (i > 0) await new Promise((r) => setImmediate(r));
         out.push(runTask(task, this.cache));
         onDone?.(i, out[i]!);
       }
@@ -104,7 +148,12 @@ export class TaskRunner {
     }
     return Promise.all(
       tasks.map(async (task, i) => {
-        const result = await pool.run(task);
+        let result: TaskResult;
+        try {
+          result = await pool.run(task);
+        } catch (e) {
+          throw workerFailure(e, task);
+        }
         onDone?.(i, result);
         return result;
       }),

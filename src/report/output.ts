@@ -1,11 +1,76 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../scenario/errors.js';
+import { EnvironmentError, InputError } from '../scenario/errors.js';
 import {
   alive, checkReplaceable, inspectOut, listTree, lockOut, MARKER, markerText, nameEntries, readMarker, removeOurs, unexpectedEntries, type ClaimRules, type Marker, type OutputKind,
 } from './ownership.js';
 
 export { checkReplaceable, type ClaimRules } from './ownership.js';
+
+/**
+ * The file system's refusals that are the machine's doing, not stickysim's
+ * nor the user's input, in words.
+ */
+const REFUSALS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'a file would be larger than the file system allows',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOENT: 'a directory on the way does not exist (removed meanwhile?)',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a file is in the way of a directory',
+  EISDIR: 'a directory is in the way of a file',
+  ENAMETOOLONG: 'the path is too long',
+  ELOOP: 'too many levels of symbolic links',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files on the system',
+  EIO: 'an input/output error (a failing disk, or a network file system gone?)',
+};
+
+/**
+ * An error while claiming `--out` (creating its parents, taking its lock):
+ * a file where the path needs a directory is the path's fault (InputError,
+ * exit 2: `--out notes.txt/results`), anything else as {@link writeFailure}.
+ */
+export function claimFailure(e: unknown, out: string): unknown {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if ((err?.code === 'ENOTDIR' || err?.code === 'EEXIST') && !(e instanceof InputError)) {
+    // The file in the way: the nearest part of the path that exists and is not a directory.
+    let file: string | undefined;
+    for (let p = resolve(typeof err.path === 'string' ? err.path : out); file === undefined && p !== dirname(p); p = dirname(p)) {
+      try {
+        if (!statSync(p).isDirectory()) file = p;
+      } catch {
+        /* not there (or not reachable): look further up */
+      }
+    }
+    return new InputError(`--out ${out}: ${file ?? 'a part of it'} is a file, not a directory; choose another --out`);
+  }
+  return writeFailure(e, `${out}/`, 'nothing was written');
+}
+
+/** A write's error, naming the file it was writing when the system did not (a full disk is found by `write`, on a descriptor). */
+export function withPath(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (typeof err?.code === 'string' && err.path === undefined) err.path = path;
+  return e;
+}
+
+/**
+ * `e` as the one-line {@link EnvironmentError} it is when the file system
+ * refused to store results (disk full, permissions, a directory missing or
+ * read-only): what happened, where, and `outcome` (what was or was not
+ * written). Anything else is returned as it is.
+ */
+export function writeFailure(e: unknown, where: string, outcome: string): unknown {
+  if (e instanceof EnvironmentError && e.unsaid) return new EnvironmentError(`${e.message}; ${outcome}`);
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (e instanceof InputError || e instanceof EnvironmentError || typeof err?.code !== 'string' || REFUSALS[err.code] === undefined) return e;
+  const at = typeof err.path === 'string' ? ` at ${err.path}` : '';
+  return new EnvironmentError(`cannot write ${where}: ${REFUSALS[err.code]} (${err.code}${at}); ${outcome}`);
+}
 
 /**
  * Writes a results directory so that it appears whole or not at all: files go
@@ -35,6 +100,8 @@ export class AtomicDir {
     private readonly shownAs: string,
     private readonly release: () => void,
     private readonly files?: readonly string[],
+    /** What a failure leaves, in words: the directory as it was, or none at all. */
+    private readonly untouched = 'nothing was written',
   ) {
     this.target = target;
     this.tmp = join(dirname(this.target), `.${basename(this.target)}.tmp-${process.pid}`);
@@ -45,21 +112,38 @@ export class AtomicDir {
   }
 
   /**
+   * After a failure while writing: removes the unfinished directory, releases
+   * the lock, and returns the error to throw — a full disk, a permission or
+   * a vanished directory as a one-line {@link EnvironmentError} saying that
+   * nothing was written (the previous results, if any, are as they were).
+   */
+  fail(e: unknown): unknown {
+    try {
+      this.abort();
+    } catch {
+      /* the error that matters is `e`; a stale temporary directory is cleaned by the next run */
+    }
+    return writeFailure(e, `${this.shownAs}/`, this.untouched);
+  }
+
+  /**
    * Claims `out` for new results of `rules.kind`: locks it, cleans what a
    * killed run left beside it, and refuses (InputError) unless it is absent,
    * empty, or stickysim's own results (see {@link checkReplaceable}).
    */
   static claim(out: string, rules: ClaimRules): AtomicDir {
     const target = resolve(out);
-    mkdirSync(dirname(target), { recursive: true });
-    const release = lockOut(target, out);
+    let release = () => {};
     try {
+      mkdirSync(dirname(target), { recursive: true });
+      release = lockOut(target, out);
       cleanStale(target);
-      checkReplaceable(out, rules);
-      return new AtomicDir(target, rules.kind, out, release, rules.files);
+      const found = checkReplaceable(out, rules);
+      const untouched = found.state === 'absent' ? `nothing was written (${out} was not created)` : `nothing was written: ${out} holds what it held before`;
+      return new AtomicDir(target, rules.kind, out, release, rules.files, untouched);
     } catch (e) {
       release();
-      throw e;
+      throw claimFailure(e, out);
     }
   }
 
@@ -71,22 +155,28 @@ export class AtomicDir {
    */
   static reopen(dir: string, kind: OutputKind): AtomicDir {
     const target = resolve(dir);
-    const release = lockOut(target, dir);
+    let release = () => {};
     try {
+      release = lockOut(target, dir);
       cleanStale(target);
       const marker = readMarker(target);
       if (marker === undefined || marker.kind !== kind) {
         const why = marker === undefined ? `was not written by stickysim (it has no ${MARKER})` : `holds a stickysim ${marker.kind}, not a ${kind}`;
         throw new InputError(`${dir}: ${why}; stickysim redraws only results it wrote itself`);
       }
-      const d = new AtomicDir(target, kind, dir, release);
+      const d = new AtomicDir(target, kind, dir, release, undefined, `nothing was changed in ${dir}`);
       d.kept = unexpectedEntries(target, marker);
       d.previous = marker;
       return d;
     } catch (e) {
       release();
-      throw e;
+      throw writeFailure(e, `${dir}/`, `nothing was changed in ${dir}`);
     }
+  }
+
+  /** `name` in the finished directory, as the user named it (for messages). */
+  shown(name: string): string {
+    return join(this.shownAs, name);
   }
 
   /** Path of `name` inside the directory being written. */
@@ -96,8 +186,12 @@ export class AtomicDir {
 
   write(name: string, content: string | Uint8Array): void {
     const p = this.path(name);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, content);
+    try {
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, content);
+    } catch (e) {
+      throw withPath(e, this.shown(name));
+    }
   }
 
   /**
@@ -114,13 +208,22 @@ export class AtomicDir {
     }
     const old = join(dirname(this.target), `.${basename(this.target)}.old-${process.pid}`);
     if (before.state !== 'absent') renameSync(this.target, old);
-    renameSync(this.tmp, this.target);
-    const marker = readMarker(old);
-    if (marker !== undefined) {
-      // Someone's entries now live (linked or copied) in the new directory: the old names go.
-      for (const k of this.kept) if (existsSync(join(this.target, k))) rmSync(join(old, k), { recursive: true, force: true });
-      removeOurs(old, marker);
-    } else if (before.state === 'empty') rmdirQuietly(old);
+    try {
+      renameSync(this.tmp, this.target);
+    } catch (e) {
+      if (before.state !== 'absent') renameSync(old, this.target); // the previous results back where they were
+      throw e;
+    }
+    try {
+      const marker = readMarker(old);
+      if (marker !== undefined) {
+        // Someone's entries now live (linked or copied) in the new directory: the old names go.
+        for (const k of this.kept) if (existsSync(join(this.target, k))) rmSync(join(old, k), { recursive: true, force: true });
+        removeOurs(old, marker);
+      } else if (before.state === 'empty') rmdirQuietly(old);
+    } catch {
+      /* the old results stay beside the new as .NAME.old-PID, which the next claim of this directory removes (cleanStale) */
+    }
     this.finish();
   }
 

@@ -285,7 +285,14 @@ export function lockOut(target: string, shown = target): () => void {
       }
       continue;
     }
-    writeSync(fd, JSON.stringify(mine));
+    try {
+      writeSync(fd, JSON.stringify(mine));
+    } catch (e) {
+      // A full disk: no lock half-written (an empty lock file would hold others off for a moment).
+      closeSync(fd);
+      unlinkSync(path);
+      throw e;
+    }
     closeSync(fd);
     break;
   }

@@ -26,8 +26,7 @@ export async function rebuildReport(dir: string): Promise<string[]> {
     out.commit();
     return files;
   } catch (e) {
-    out.abort();
-    throw e;
+    throw out.fail(e);
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { VERSION } from '../version.js';
 import { renderCharts, type ChartData } from './charts.js';
 import { renderReport } from './html/page.js';
-import type { AtomicDir } from './output.js';
+import { withPath, type AtomicDir } from './output.js';
 import type { Results } from './results.js';
 
 /** What the PNG charts need, from a results directory read back. */
@@ -23,8 +23,13 @@ export function chartData(results: Results): ChartData {
  * files, so a rebuilt report is identical to the original.
  */
 export async function writeReport(dir: AtomicDir, results: Results): Promise<string[]> {
-  mkdirSync(dir.path('charts'), { recursive: true });
-  const charts = await renderCharts(chartData(results), dir.path('charts'));
+  let charts: string[];
+  try {
+    mkdirSync(dir.path('charts'), { recursive: true });
+    charts = await renderCharts(chartData(results), dir.path('charts'));
+  } catch (e) {
+    throw withPath(e, `${dir.shown('charts')}/`); // a full disk found while writing a chart names no file
+  }
   dir.write('report.html', renderReport(results, VERSION));
   return ['report.html', ...charts.map((c) => `charts/${c}`)];
 }

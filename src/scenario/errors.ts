@@ -5,3 +5,24 @@
 export class InputError extends Error {
   override readonly name = 'InputError';
 }
+
+/**
+ * The machine refused, not the input and not stickysim: a full disk, a
+ * permission, a directory missing or read-only, a worker thread out of
+ * memory. The CLI prints its one-line message (what happened, where, and
+ * what was or was not written) and exits 1, without calling it a bug.
+ */
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+
+  /**
+   * @param unsaid the message does not say yet what was written: the command
+   *   that catches it adds that (a worker out of memory knows nothing of files).
+   */
+  constructor(
+    message: string,
+    readonly unsaid = false,
+  ) {
+    super(message);
+  }
+}

@@ -7,17 +7,23 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { claimFailure, withPath, writeFailure } from '../report/output.js';
 import { checkReplaceable, lockOut, MARKER, markerText, removeOurs } from '../report/ownership.js';
 import { CELLS_DIR } from './cells.js';
 
 export const META_FILE = 'sweep.json';
 
-/** Writes `path` whole or not at all: a temporary sibling, then rename. */
+/** Writes `path` whole or not at all: a temporary sibling, then rename; on failure (a full disk) the temporary file goes too. */
 export function atomicWrite(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw withPath(e, path);
+  }
 }
 
 /** Writes files under a directory, each atomically (for `writeSweepOutputs` into a kept directory). */
@@ -103,9 +109,11 @@ export const SWEEP_FILES = [
  */
 export function claimSweepDir(out: string, metaText: string, force: boolean): { resumed: boolean; release: () => void } {
   const target = resolve(out);
-  mkdirSync(dirname(target), { recursive: true });
-  const release = lockOut(target, out);
+  let release = () => {};
+  let created = false;
   try {
+    mkdirSync(dirname(target), { recursive: true });
+    release = lockOut(target, out);
     const now = JSON.parse(metaText) as Record<string, unknown>;
     // The same sweep, perhaps with the scenario reached by another path (./a.yaml, a.yaml): resume it.
     const difference = (t: string): string | undefined => {
@@ -123,13 +131,22 @@ export function claimSweepDir(out: string, metaText: string, force: boolean): { 
       if (found.marker.kind === 'sweep' && difference(target) === undefined) resumed = true;
       else removeOurs(target, found.marker);
     }
+    created = found.state === 'absent';
     mkdirSync(join(target, CELLS_DIR), { recursive: true });
     removeLeftovers(target);
     atomicWrite(join(target, MARKER), markerText('sweep', SWEEP_FILES));
     atomicWrite(join(target, META_FILE), metaText);
     return { resumed, release };
   } catch (e) {
+    // A directory made just now goes again (it holds no cell yet); one resumed keeps its finished cells.
+    if (created) {
+      try {
+        removeOurs(target, { stickysim: '', kind: 'sweep', files: [...SWEEP_FILES] });
+      } catch {
+        /* left for the next run of the same sweep, which resumes it */
+      }
+    }
     release();
-    throw e;
+    throw created ? writeFailure(e, `${out}/`, `nothing was written (${out} was not created)`) : claimFailure(e, out);
   }
 }

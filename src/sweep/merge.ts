@@ -126,7 +126,6 @@ export async function mergeSweeps(dirs: readonly string[], out: string | undefin
     dir.commit();
     return { dir: dir.target, scenario: meta.scenario, parts: parts.length, cells: cells.length, files: [META_FILE, ...files] };
   } catch (e) {
-    dir.abort();
-    throw e;
+    throw dir.fail(e);
   }
 }

@@ -19,7 +19,8 @@ import { estimate, type Estimate } from '../metrics/stats.js';
 import { TaskRunner, type RunTask } from '../parallel/tasks.js';
 import { toJson } from '../report/runFiles.js';
 import { InputError } from '../scenario/errors.js';
-import { loadScenario, parseScenario, selectStrategies } from '../scenario/load.js';
+import { estimate as costOf, runCost, type Estimate as Cost, type RunCost } from '../scenario/estimate.js';
+import { loadScenario, parseScenario, selectStrategies, type ResolvedStrategy, type Scenario } from '../scenario/load.js';
 import { VERSION } from '../version.js';
 import { parseAxes, type Axis } from './grid.js';
 import { checkReplications } from './spec.js';
@@ -76,11 +77,16 @@ export interface PlanRequest {
   slos: readonly string[];
   strategies?: readonly string[] | undefined;
   replications: number;
+  /** How each of `sets` was written on the command line, and the scenario size limit (see LoadOptions). */
+  names?: readonly string[] | undefined;
+  maxBytes?: number | undefined;
 }
 
 export interface PlanSpec {
   file: string;
   sets: readonly string[];
+  /** How each of `sets` was written on the command line. */
+  names?: readonly string[] | undefined;
   scenario: string;
   description: string;
   seed: number;
@@ -100,14 +106,14 @@ export function preparePlan(req: PlanRequest): PlanSpec {
   const slos = req.slos.map(parseSlo);
   const replications = checkReplications(req.replications, 2);
   const axis = parseAxes(req.vary)[0]!;
-  const base = loadScenario(req.file, req.sets);
+  const base = loadScenario(req.file, req.sets, { ...(req.names ? { names: req.names } : {}), ...(req.maxBytes ? { maxBytes: req.maxBytes } : {}) });
   const strategies = selectStrategies(base, req.strategies).map((s) => ({ label: s.label, name: s.name, options: s.options }));
   const seeds = Array.from({ length: replications }, (_, i) => replicationSeed(base.seed, i + 1));
   const fingerprint = createHash('sha256')
     .update(toJson({ version: VERSION, name: base.name, scenario: base.doc, strategies, seed: base.seed, replications, vary: axis, slos: slos.map((s) => s.text) }))
     .digest('hex')
     .slice(0, 16);
-  return { file: req.file, sets: req.sets, scenario: base.name, description: base.description, seed: base.seed, seeds, axis, slos, strategies, fingerprint, resolved: base.doc };
+  return { file: req.file, sets: req.sets, names: req.names, scenario: base.name, description: base.description, seed: base.seed, seeds, axis, slos, strategies, fingerprint, resolved: base.doc };
 }
 
 /** One evaluated value for one strategy. */
@@ -143,6 +149,40 @@ export function maxEvaluations(n: number): number {
 /** Values checked before the search: all of a short list, the two ends of a long range (the rest as they are reached). */
 const CHECK_ALL_UP_TO = 200;
 
+/** The scenario at the `index`-th value of the searched parameter, checked: a bad value fails naming itself. */
+function planValue(spec: PlanSpec, text: string, index: number): { sets: string[]; strategies: ResolvedStrategy[]; scenario: Scenario } {
+  const set = `${spec.axis.path}=${spec.axis.values[index]!}`;
+  const sets = [...spec.sets, set];
+  const names = [...(spec.names ?? spec.sets.map((s) => `--set ${s}`)), `--vary ${set}`];
+  try {
+    const scenario = parseScenario(text, spec.file, sets, { names });
+    return { sets, scenario, strategies: selectStrategies(scenario, spec.strategies.map((s) => s.label)) };
+  } catch (e) {
+    if (e instanceof InputError) throw e.message.startsWith('--vary ') ? e : new InputError(`--vary ${set}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * What a plan would cost at most: every strategy evaluated at the most
+ * values a binary search evaluates, each at the costliest value (every
+ * value of a short list, the two ends of a long range), every replication.
+ */
+export function planCost(spec: PlanSpec, workers: number): Cost {
+  const text = readFileSync(spec.file, 'utf8');
+  const n = spec.axis.values.length;
+  const worst = spec.strategies.map(() => undefined as RunCost | undefined);
+  for (const i of n <= CHECK_ALL_UP_TO ? spec.axis.values.keys() : [0, n - 1]) {
+    const { scenario, strategies } = planValue(spec, text, i);
+    strategies.forEach((s, k) => {
+      const c = runCost(scenario.config, s);
+      if (worst[k] === undefined || c.seconds + c.bytes / 1e9 > worst[k]!.seconds + worst[k]!.bytes / 1e9) worst[k] = c;
+    });
+  }
+  const times = maxEvaluations(n) * spec.seeds.length;
+  return costOf(worst.map((cost) => ({ cost: cost!, times })), { workers, held: spec.strategies.length * spec.seeds.length, output: false });
+}
+
 /**
  * Binary search per strategy, all strategies in lockstep: each round runs
  * every strategy's next value (× replications) at once, all rounds on one
@@ -152,16 +192,7 @@ export async function runPlan(spec: PlanSpec, opts: { workers: number; onRound?:
   const n = spec.axis.values.length;
   const text = readFileSync(spec.file, 'utf8');
   const labels = spec.strategies.map((s) => s.label);
-  const check = (index: number) => {
-    const sets = [...spec.sets, `${spec.axis.path}=${spec.axis.values[index]!}`];
-    try {
-      selectStrategies(parseScenario(text, spec.file, sets), labels);
-    } catch (e) {
-      if (e instanceof InputError) throw new InputError(`--vary ${spec.axis.path}=${spec.axis.values[index]!}: ${e.message}`);
-      throw e;
-    }
-    return sets;
-  };
+  const check = (index: number) => planValue(spec, text, index).sets;
   for (const i of n <= CHECK_ALL_UP_TO ? spec.axis.values.keys() : [0, n - 1]) check(i);
   const state = spec.strategies.map((s) => ({ label: s.label, lo: 0, hi: n, evaluated: [] as PlanPoint[] }));
   const runner = new TaskRunner(opts.workers);

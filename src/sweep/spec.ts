@@ -12,6 +12,7 @@ import { toJson } from '../report/runFiles.js';
 import { InputError } from '../scenario/errors.js';
 import { loadScenario, parseScenario, selectStrategies, type Scenario } from '../scenario/load.js';
 import type { ScenarioDoc } from '../scenario/schema.js';
+import { runCost, type RunCost } from '../scenario/estimate.js';
 import { VERSION } from '../version.js';
 import { describeCell, gridCells, parseAxes, type Axis, type Cell } from './grid.js';
 
@@ -23,6 +24,9 @@ export interface SweepRequest {
   vary: readonly string[];
   strategies?: readonly string[] | undefined;
   replications: number;
+  /** How each of `sets` was written on the command line, and the scenario size limit (see LoadOptions). */
+  names?: readonly string[] | undefined;
+  maxBytes?: number | undefined;
 }
 
 /** The contents of sweep.json (a shard adds `shard`). */
@@ -48,14 +52,20 @@ export interface SweepSpec {
   meta: SweepMeta;
   file: string;
   sets: readonly string[];
+  /** How each of `sets` was written on the command line. */
+  names?: readonly string[] | undefined;
   axes: Axis[];
   cells: Cell[];
   /** Strategy labels, in order. */
   strategies: string[];
 }
 
+/** Most replications accepted: their seeds are listed in sweep.json, and an interval is as tight as it gets long before. */
+export const MAX_REPLICATIONS = 100_000;
+
 export function checkReplications(r: number, min = 1): number {
   if (!Number.isInteger(r) || r < min) throw new InputError(`--replications: expected a whole number ≥ ${min}, got ${r}`);
+  if (r > MAX_REPLICATIONS) throw new InputError(`--replications: expected at most ${MAX_REPLICATIONS.toLocaleString('en-US')}, got ${r}`);
   return r;
 }
 
@@ -64,7 +74,7 @@ export function prepareSweep(req: SweepRequest): SweepSpec {
   const replications = checkReplications(req.replications);
   if (req.vary.length === 0) throw new InputError('--vary: expected at least one, e.g. --vary fleet.servers=4,6,8');
   const axes = parseAxes(req.vary);
-  const base = loadScenario(req.file, req.sets);
+  const base = loadScenario(req.file, req.sets, { ...(req.names ? { names: req.names } : {}), ...(req.maxBytes ? { maxBytes: req.maxBytes } : {}) });
   const strategies = selectStrategies(base, req.strategies);
   const cells = gridCells(axes);
   const seeds = Array.from({ length: replications }, (_, i) => replicationSeed(base.seed, i + 1));
@@ -88,29 +98,47 @@ export function prepareSweep(req: SweepRequest): SweepSpec {
     cells: cells.length,
     resolved: base.doc,
   };
-  return { meta, file: req.file, sets: req.sets, axes, cells, strategies: strategies.map((s) => s.label) };
+  return { meta, file: req.file, sets: req.sets, names: req.names, axes, cells, strategies: strategies.map((s) => s.label) };
 }
 
 /**
  * Loads the scenario of each cell, so that a bad value fails before anything
  * runs: one line naming the cell. Each strategy must exist in every cell.
+ * Returns what each cell's runs would cost (in `cells` order).
  */
-export function validateCells(spec: SweepSpec, cells: readonly Cell[]): void {
+export function validateCells(spec: SweepSpec, cells: readonly Cell[]): RunCost[][] {
   const text = readFileSync(spec.file, 'utf8');
+  const byValue = new Map<string, RunCost[]>();
   for (const axis of spec.axes) {
-    for (const v of axis.values) cellScenario(spec, text, [`${axis.path}=${v}`], `--vary ${axis.path}=${v}`);
+    for (const v of axis.values) {
+      const sc = cellScenario(spec, text, [`${axis.path}=${v}`], `--vary ${axis.path}=${v}`);
+      if (spec.axes.length === 1) byValue.set(v, cellCosts(spec, sc));
+    }
   }
-  if (spec.axes.length === 1) return; // every cell was loaded above
-  for (const cell of cells) cellScenario(spec, text, cell.sets, `--vary cell ${cell.number} (${describeCell(spec.axes, cell)})`);
+  // One axis: every cell was loaded above; more: each cell is a combination, loaded now.
+  if (spec.axes.length === 1) return cells.map((cell) => byValue.get(cell.values[0]!)!);
+  return cells.map((cell) => cellCosts(spec, cellScenario(spec, text, cell.sets, `--vary cell ${cell.number} (${describeCell(spec.axes, cell)})`)));
 }
 
+/** What one run of each of the sweep's strategies costs in this cell's scenario. */
+function cellCosts(spec: SweepSpec, sc: Scenario): RunCost[] {
+  return selectStrategies(sc, spec.strategies).map((s) => runCost(sc.config, s));
+}
+
+/**
+ * The scenario of `sets` (one value of an axis, or a cell of several), checked.
+ * A value at fault is named as the flag that gave it (`--vary fleet.servers=0: …`;
+ * in a cell of several axes, the cell: its values may be fine alone).
+ */
 function cellScenario(spec: SweepSpec, text: string, sets: readonly string[], what: string): Scenario {
   try {
-    const sc = parseScenario(text, spec.file, [...spec.sets, ...sets]);
+    const names = [...(spec.names ?? spec.sets.map((s) => `--set ${s}`)), ...sets.map((s) => (sets.length === 1 ? `--vary ${s}` : what))];
+    const sc = parseScenario(text, spec.file, [...spec.sets, ...sets], { names });
     selectStrategies(sc, spec.strategies);
     return sc;
   } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${what}: ${e.message}`);
+    // A value of the grid at fault names itself (--vary fleet.servers=0: …); anything else is said of this cell.
+    if (e instanceof InputError) throw e.message.startsWith('--vary ') ? e : new InputError(`${what}: ${e.message}`);
     throw e;
   }
 }

@@ -7,8 +7,11 @@
  */
 import { join, resolve } from 'node:path';
 import { TaskRunner, type TaskResult } from '../parallel/tasks.js';
+import { writeFailure } from '../report/output.js';
 import { toJson } from '../report/runFiles.js';
-import { cellFile, cellText, readCell, type CellData } from './cells.js';
+import { InputError } from '../scenario/errors.js';
+import { estimate, REFUSAL_ADVICE, refusal } from '../scenario/estimate.js';
+import { CELLS_DIR, cellFile, cellText, listCellFiles, readCell, type CellData } from './cells.js';
 import { atomicWrite, claimSweepDir, inPlace } from './dir.js';
 import type { Cell } from './grid.js';
 import { writeSweepOutputs } from './outputs.js';
@@ -21,6 +24,8 @@ export interface SweepRunOptions {
   shard?: Shard | undefined;
   /** Worker threads; results never depend on it. */
   workers: number;
+  /** Run even when the estimate is beyond the limits (`--yes`). */
+  yes?: boolean;
   /** After each run: runs done and to do in this invocation, and the cell now running. */
   onRun?: (done: number, total: number, cell: string) => void;
 }
@@ -48,11 +53,21 @@ export function metaText(meta: SweepMeta, shard: Shard | undefined, cells: reado
 
 export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<SweepOutcome> {
   const mine = shardCells(spec.cells, opts.shard);
-  validateCells(spec, mine);
+  const costs = validateCells(spec, mine);
+  if (opts.yes !== true) {
+    // The whole grid (of this shard), as if no cell were finished yet: the same answer before and after a resume.
+    const runs = costs.flatMap((cell) => cell.map((cost) => ({ cost, times: spec.meta.replications })));
+    const tooBig = refusal(estimate(runs, { workers: opts.workers, held: spec.strategies.length * spec.meta.replications, output: false }));
+    if (tooBig !== undefined) throw new InputError(`sweep of ${spec.file}${spec.names?.length ? ` with ${spec.names.join(' ')}` : ''} (${mine.length} cell${mine.length === 1 ? '' : 's'}${opts.shard ? ` of shard ${opts.shard.index}/${opts.shard.count}` : ''}): ${tooBig}; ${REFUSAL_ADVICE}`);
+  }
   const dir = resolve(opts.out);
-  const { release } = claimSweepDir(dir, metaText(spec.meta, opts.shard, mine), opts.force);
+  const { release } = claimSweepDir(opts.out, metaText(spec.meta, opts.shard, mine), opts.force);
   try {
     return await fillSweep(spec, opts, dir, mine);
+  } catch (e) {
+    // Every file is written whole or not at all: what is there is finished, and the same command resumes from it.
+    const kept = listCellFiles(dir).length;
+    throw writeFailure(e, `${opts.out}/`, `no file was left half-written; the ${kept} finished cell${kept === 1 ? ' is' : 's are'} kept in ${opts.out}/${CELLS_DIR}/, and the same command, run again once this is fixed, resumes from ${kept === 1 ? 'it' : 'them'}`);
   } finally {
     release();
   }

@@ -37,7 +37,7 @@ describe('--json and --quiet', () => {
     expect(j.fingerprint).toBe(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).fingerprint);
     expect(j.strategies.map((s: { strategy: string }) => s.strategy)).toEqual(['cookie', 'round-robin', 'ip-hash', 'least-conn']);
     const cookie = j.strategies[0];
-    expect(cookie).toMatchObject({ name: 'cookie', options: { fallback: 'least-conn' }, replications: 2 });
+    expect(cookie).toMatchObject({ name: 'cookie', options: { fallback: 'round-robin' }, replications: 2 });
     // Every summary.csv metric column, with the means of the two rows.
     const [head, ...rows] = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
     const metrics = head!.slice(4);

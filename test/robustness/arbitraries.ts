@@ -215,3 +215,88 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant(mut('strategies', (d) => void (d.strategies = []))),
   fc.constant(mut('name', (d) => void (d.name = 'has spaces/slash'))),
 );
+
+// ------------------------------------------------------------ command lines
+
+/**
+ * Names in the command-line fuzzer's sandbox (test/robustness/properties.test.ts):
+ * `s.yaml` a valid scenario, `bad.yaml` an invalid one, `someone/` a
+ * directory of someone's files, `afile.txt` a file, `link` a symbolic link
+ * to `someone/`, `ours/` a stickysim run's results. Paths are relative to
+ * the sandbox, which is the current directory (`..` is its parent, also
+ * watched).
+ */
+export const SANDBOX_PATHS = ['o', 'o/nested/deeper', 'someone', 'someone/data', 'afile.txt', 'afile.txt/sub', 'link', 'link/sub', '.', '..', 'ours', 'results', ''];
+
+const pick = <T>(...xs: T[]) => fc.constantFrom(...xs);
+
+/** Each flag and values for it, good and bad (an empty list: a flag without a value). */
+const FLAGS: Record<string, string[]> = {
+  '--set': ['fleet.servers=2', 'fleet.servers=0', 'fleet.servers=1e9', 'duration=1e15', 'workload.arrivals.rate=.nan', 'workload.arrivals.rate=.inf', '=3', 'x', 'fleet.wrokers=1', 'window=1ms', 'strategies=[cookie, cookie]', 'timeline=[{at: 1m, event: crash, server: s9}]', 'fleet.workers=3'],
+  '--seed': ['7', '-1', 'abc', '1e10'],
+  '--duration': ['90s', '0', 'soon', '1e15', '-5m', '2m'],
+  '--replications': ['1', '2', '0', '1.5', '1e9', 'many'],
+  '--workers': ['1', '2', '0', '-1', '1000', 'x'],
+  '--strategies': ['cookie', 'nope', 'cookie,p2c', ','],
+  '--vary': ['fleet.servers=2,3', 'fleet.servers=0..2', 'seed=1,2', 'x', 'fleet.servers=1..1000000', 'window=1ms,1m', 'fleet.servers=2,2', 'fleet.workers=1..2'],
+  '--slo': ['utilization_mean<=0.9', 'bogus', 'latency_p99_ms<=-1'],
+  '--max-scenario-bytes': ['10', '0', '2000000', 'x'],
+  '--batch-means': ['2', '1', '1000000'],
+  '--baseline': ['cookie', 'nope', 'p2c'],
+  '--shard': ['0/2', '1/2', '2/2', 'x'],
+  '--strategy': ['cookie', 'nope'],
+  '--session': ['1', 'first-lost', '0', 'x'],
+  '--format': ['jsonl', 'mermaid', 'svg'],
+  '--limit': ['5', '0'],
+  '--out': SANDBOX_PATHS,
+  '--force': [],
+  '--quiet': [],
+  '--json': [],
+  '--yes': [],
+};
+
+const SCENARIO_FLAGS = ['--set', '--seed', '--duration', '--max-scenario-bytes'];
+/** The flags each command takes (`--yes` left out of run, sweep and plan: it would let an absurd size run). */
+const TAKES: Record<string, string[]> = {
+  run: [...SCENARIO_FLAGS, '--strategies', '--replications', '--baseline', '--batch-means', '--out', '--force', '--workers', '--json', '--quiet'],
+  sweep: [...SCENARIO_FLAGS, '--vary', '--strategies', '--replications', '--out', '--force', '--shard', '--workers', '--quiet'],
+  plan: [...SCENARIO_FLAGS, '--vary', '--slo', '--strategies', '--replications', '--out', '--force', '--workers', '--quiet'],
+  validate: SCENARIO_FLAGS,
+  trace: [...SCENARIO_FLAGS, '--strategy', '--session', '--format', '--limit'],
+  report: ['--quiet'],
+  merge: ['--out', '--force', '--quiet'],
+};
+
+/** A flag of `command` (now and then one it does not take, or one unknown to all), with a value. */
+const flagOf = (command: string): fc.Arbitrary<string[]> =>
+  fc
+    .tuple(fc.nat(99), fc.constantFrom(...TAKES[command]!), fc.constantFrom(...Object.keys(FLAGS)), fc.nat())
+    .map(([odds, own, any, v]) => {
+      if (odds < 3) return ['--frobnicate'];
+      const name = odds < 10 ? any : own;
+      if (name === '--yes' && ['run', 'sweep', 'plan'].includes(command)) return ['--quiet'];
+      const values = FLAGS[name]!;
+      return values.length === 0 ? [name] : [name, values[v % values.length]!];
+    });
+
+/** A command line: a command, its positional arguments from the sandbox, flags in any order. */
+export const commandLine: fc.Arbitrary<string[]> = fc
+  .record({
+    command: pick('run', 'run', 'sweep', 'sweep', 'plan', 'validate', 'trace', 'report', 'merge'),
+    scenario: pick('s.yaml', 's.yaml', 's.yaml', 's.yaml', 'bad.yaml', 'missing.yaml', 'afile.txt', 'someone', 'link', '/dev/zero'),
+    dirs: fc.array(pick('ours', 'ours', 'someone', 'missing', 'afile.txt', 'link', '.', 'o'), { minLength: 1, maxLength: 2 }),
+    // Mostly the arguments that make the command valid, so that it gets as far as writing.
+    base: fc.nat(3),
+  })
+  .chain(({ command, scenario, dirs, base }) =>
+    fc.array(flagOf(command), { maxLength: 4 }).map((flags) => {
+      const positional = command === 'report' ? dirs.slice(0, 1) : command === 'merge' ? dirs : [scenario];
+      const valid: Record<string, string[]> = {
+        run: ['--workers', '1'],
+        sweep: ['--vary', 'fleet.servers=2,3', '--workers', '1'],
+        plan: ['--vary', 'fleet.servers=1..3', '--slo', 'utilization_mean<=0.9', '--replications', '2', '--workers', '1'],
+        trace: ['--strategy', 'cookie'],
+      };
+      return [command, ...positional, ...(base > 0 ? (valid[command] ?? []) : []), ...flags.flat()];
+    }),
+  );

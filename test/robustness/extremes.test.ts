@@ -1,16 +1,11 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { createStreams } from '../../src/engine/index.js';
 import { Fleet } from '../../src/model/fleet.js';
 import { Workload } from '../../src/model/workload.js';
 import { experimentCsv } from '../../src/report/csv.js';
-import { estimateCost, refusal } from '../../src/scenario/estimate.js';
 import { parseScenario, resolveStrategy, type Scenario } from '../../src/scenario/load.js';
 import { runExperiment, runOnce } from '../../src/simulation/experiment.js';
-import { main } from '../../src/cli/main.js';
 
 function scenario(over: Record<string, unknown> = {}, workload: Record<string, unknown> = {}, fleet: Record<string, unknown> = {}): Scenario {
   const doc = {
@@ -130,33 +125,4 @@ describe('extremes run to the end with every invariant holding', () => {
   });
 });
 
-describe('absurd runs are refused up front unless --yes', () => {
-  it('estimates requests and live sessions', () => {
-    const sc = scenario({ duration: '1h' }, { arrivals: { rate: 10 }, requests: { dist: 'constant', value: 4 }, think: { dist: 'constant', value: '10s' } });
-    const e = estimateCost(sc.config, 3);
-    expect(e.requests).toBeCloseTo(10 * 3600 * (1 + 4 + 0.5) * 3, 6);
-    expect(refusal(e)).toBeUndefined();
-    expect(refusal({ requests: 1e12, concurrentSessions: 1 })).toMatch(/about 1\.0e12 requests \(about 12 days/);
-    expect(refusal({ requests: 1, concurrentSessions: 1e9 })).toMatch(/1\.0e9 sessions in memory/);
-  });
-
-  it('exit 2 with the estimate, before running; --yes lets the check pass', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stickysim-big-'));
-    const file = join(dir, 'big.yaml');
-    writeFileSync(file, 'duration: 1000d\nwindow: 1d\nworkload:\n  arrivals: { rate: 1000000 }\nfleet: { servers: 2 }\nstrategies: [cookie]\n');
-    const cli = async (...args: string[]) => {
-      let err = '';
-      const code = await main(args, { out: () => {}, err: (t) => void (err += t) });
-      return { code, err };
-    };
-    // 10⁶ sessions/s × 1000 days × 10.5 requests per session (geometric mean 9, login, logout half the time).
-    const refused = await cli('run', file, '--out', join(dir, 'o'));
-    expect(refused.code).toBe(2);
-    expect(refused.err).toMatch(/big\.yaml: this run would simulate about 9\.1e14 requests \(about 10500 days at a million requests per second\).*pass --yes/);
-    expect(readdirSync(dir)).toEqual(['big.yaml']);
-    // With --yes the size check passes and the next check speaks (here: --out names a file).
-    const passed = await cli('run', file, '--yes', '--out', file);
-    expect(passed.code).toBe(2);
-    expect(passed.err).toMatch(/--out .*big\.yaml: exists and is not a directory/);
-  });
-});
+// Absurd runs refused up front (the size and time estimate): test/robustness/answers.test.ts.

@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -9,13 +9,16 @@ import { experimentCsv, statisticsCsv } from '../../src/report/csv.js';
 import { InputError } from '../../src/scenario/errors.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { runExperiment, runOnce } from '../../src/simulation/experiment.js';
-import { mutation, RUNS, validDoc } from './arbitraries.js';
+import { commandLine, mutation, RUNS, validDoc } from './arbitraries.js';
 
 /** npm test: a fixed seed, so a failure reproduces; npm run fuzz: a new seed each time (printed on failure), or FUZZ_SEED. */
 const params = {
   numRuns: RUNS,
   seed: process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : process.env.FUZZ_RUNS === undefined ? 20260 : undefined,
 };
+
+/** Command lines run whole commands (a run draws its charts): a tenth as many, and at least a few. */
+const CLI_RUNS = process.env.FUZZ_RUNS === undefined ? 40 : Math.max(40, Math.round(RUNS / 10));
 
 /** Generous per-test time: about 0.2 s a case (the fuzz runs minutes, npm test seconds). */
 const TIMEOUT = Math.max(60_000, RUNS * 200);
@@ -47,7 +50,7 @@ describe('random valid scenarios', () => {
           });
           expect(last).toBeLessThanOrEqual(sc.config.duration);
           const c = metrics.conservation;
-          expect(c.requestsSent).toBe(c.requestsCompleted + c.requestsDropped + c.requestsFailed + c.requestsInFlight);
+          expect(c.requestsSent).toBe(c.requestsCompleted + c.requestsDropped + c.requestsFailed + c.requestsInFlight + c.requestsRetrying);
         }
         // Every file's numbers are finite: no NaN, no infinity, no empty summary cell.
         const result = runExperiment(sc, { strategies: sc.strategies.slice(0, 1), replications: 2, seed: sc.seed });
@@ -149,4 +152,95 @@ describe('random invalid argument lists', () => {
       params,
     );
   }, TIMEOUT);
+});
+
+describe('random command lines in a sandbox of someone\'s files', () => {
+  /**
+   * The sandbox: `outer/box`, the current directory while a command runs.
+   * Built once (with a real run's results in `ours/`), copied afresh for each case.
+   */
+  const template = mkdtempSync(join(tmpdir(), 'stickysim-cli-fuzz-'));
+  const box = join(template, 'box');
+  mkdirSync(join(box, 'someone', 'data'), { recursive: true });
+  writeFileSync(join(box, 'someone', 'keep.txt'), 'mine');
+  writeFileSync(join(box, 'someone', 'data', 'thesis.tex'), 'years of work');
+  writeFileSync(join(box, 'afile.txt'), 'a file');
+  writeFileSync(join(box, 's.yaml'), 'name: s\nseed: 3\nduration: 5m\nworkload:\n  arrivals: { rate: 0.5 }\nfleet: { servers: 2 }\nstrategies: [cookie, p2c]\n');
+  writeFileSync(join(box, 'bad.yaml'), 'workload:\n  arrivals: { rate: -1 }\nfleet: { servers: 0 }\n');
+  symlinkSync('someone', join(box, 'link'));
+
+  /** Every entry under `dir`: a directory, a link and its target, or a file and its contents. */
+  function snap(dir: string, rel = '', out = new Map<string, string>()): Map<string, string> {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      const st = lstatSync(p);
+      const key = `${rel}${name}`;
+      if (st.isSymbolicLink()) out.set(key, `link ${readlinkSync(p)}`);
+      else if (st.isDirectory()) {
+        out.set(`${key}/`, 'dir');
+        snap(p, `${key}/`, out);
+      } else out.set(key, `file ${readFileSync(p, 'latin1')}`);
+    }
+    return out;
+  }
+
+  /** `path` with the symbolic links of its existing part resolved (`link/sub` is `someone/sub`). */
+  function real(path: string): string {
+    let head = path;
+    const tail: string[] = [];
+    while (!existsSync(head) && head !== dirname(head)) {
+      tail.unshift(basename(head));
+      head = dirname(head);
+    }
+    return join(realpathSync(head), ...tail);
+  }
+
+  /** The value of the last `--out` given (yargs keeps the last), if any. */
+  function outOf(args: readonly string[]): string | undefined {
+    let out: string | undefined;
+    for (let i = 0; i < args.length - 1; i++) if (args[i] === '--out') out = args[i + 1];
+    return out;
+  }
+
+  it('exit 0 or 2 (never an internal error); nothing outside --out touched; no one\'s directory removed', async () => {
+    const first = await cli(['run', join(box, 's.yaml'), '--out', join(box, 'ours'), '--workers', '1', '--quiet']);
+    expect(first.code, first.err).toBe(0);
+    const here = process.cwd();
+    await fc.assert(
+      fc.asyncProperty(commandLine, async (args) => {
+        const outer = mkdtempSync(join(tmpdir(), 'stickysim-cli-case-'));
+        cpSync(template, outer, { recursive: true, verbatimSymlinks: true });
+        const dir = join(outer, 'box');
+        const before = snap(outer);
+        process.chdir(dir);
+        let r;
+        try {
+          r = await cli(args);
+        } finally {
+          process.chdir(here);
+        }
+        const shown = `stickysim ${args.join(' ')} → exit ${r.code}: ${r.err.slice(0, 400)}`;
+        expect([0, 2], shown).toContain(r.code);
+        if (r.code === 2) expectOneLine(r.err);
+        const after = snap(outer);
+        // What may change: the results directory (--out, report's directory, or results/ by default), if the command succeeded.
+        const named = args[0] === 'report' ? args[1] : outOf(args);
+        const writes = ['run', 'sweep', 'plan', 'merge', 'report'].includes(args[0]!);
+        const target = writes && r.code === 0 ? relative(outer, real(resolve(dir, named ?? 'results'))) : undefined;
+        const mayChange = (key: string) => target !== undefined && (key === `${target}/` || key.startsWith(`${target}/`) || `${target}/`.startsWith(key));
+        for (const [key, was] of before) {
+          if (mayChange(key)) continue;
+          expect(after.get(key), `${key} changed or removed by: ${shown}`).toBe(was);
+        }
+        for (const key of after.keys()) if (!before.has(key)) expect(mayChange(key), `${key} appeared after: ${shown}`).toBe(true);
+        if (target !== undefined && before.get(`${target}/`) === 'dir') {
+          // A directory it replaced held stickysim's results (or nothing): never someone's files.
+          const had = [...before.keys()].filter((k) => k.startsWith(`${target}/`));
+          expect(had.length === 0 || had.includes(`${target}/.stickysim.json`), `replaced someone's ${target}: ${shown}`).toBe(true);
+        }
+        rmSync(outer, { recursive: true, force: true });
+      }),
+      { ...params, numRuns: CLI_RUNS },
+    );
+  }, Math.max(120_000, CLI_RUNS * 2_000));
 });

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../../src/metrics/stats.js';
 import { maxEvaluations, meets, parseSlo } from '../../src/sweep/plan.js';
+import { mmcSojournQuantile } from '../../src/validation/theory.js';
 import { cli, tmp } from './helpers.js';
 
 /** Erlang C: the probability that an arrival waits in M/M/c with offered load a = λ/μ. */
@@ -91,6 +92,20 @@ describe('stickysim plan', () => {
     expect(at5.meets).toBe('false');
     expect(Math.abs(Number(at5.latency_mean_ms_mean) - W(5)) / W(5)).toBeLessThan(0.05);
     expect(readFileSync(join(out, 'plan.png')).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('judges a latency quantile on an interval with width, which covers the exact p99 (M/M/10, the README example)', async () => {
+    // Per-replication p99s used to be read off a histogram bucket (1/64 of an octave wide): all three replications
+    // gave 474.6 ms, an interval of zero width that missed the exact 473.70 ms. Now each is within 0.1%.
+    const exact = 1000 * mmcSojournQuantile(72, 10, 10, 0.99);
+    expect(exact).toBeCloseTo(473.6955, 3);
+    const out = join(tmp(), 'p99');
+    const r = await cli('plan', 'scenarios/mmc.yaml', '--vary', 'fleet.workers=10', '--slo', 'latency_p99_ms<=500', '--replications', '3', '--out', out);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const p99 = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')).answers[0].metrics.latency_p99_ms;
+    expect(p99.ci95_high - p99.ci95_low).toBeGreaterThan(0.5); // ms: the replications differ
+    expect(p99.ci95_low).toBeLessThan(exact);
+    expect(p99.ci95_high).toBeGreaterThan(exact);
   });
 
   it('finds the servers for a utilization target, and says "none" when no value in the range will do', async () => {

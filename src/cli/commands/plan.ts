@@ -2,18 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { AtomicDir } from '../../report/output.js';
-import { DEFAULT_PLAN_REPLICATIONS, preparePlan, runPlan } from '../../sweep/plan.js';
+import { InputError } from '../../scenario/errors.js';
+import { REFUSAL_ADVICE, refusal } from '../../scenario/estimate.js';
+import { DEFAULT_PLAN_REPLICATIONS, planCost, preparePlan, runPlan } from '../../sweep/plan.js';
 import { planCsv, planJson, planPng, planTable } from '../../sweep/planOutput.js';
 import type { Io } from '../io.js';
-import { listOption, sharedScenarioOptions, toSets } from '../options.js';
-import { repeated, shownPath, workersFrom, workersOption } from '../sweepOptions.js';
+import { listOption, overrides, sharedScenarioOptions, withOverrides } from '../options.js';
+import { repeated, shownPath, workersFrom, workersOption, yesOption } from '../sweepOptions.js';
 
 export function planCommand(io: Io) {
   return {
     command: 'plan <scenario>',
     describe: 'Capacity planning: per strategy, the smallest value of a parameter meeting every SLO with 95% confidence (binary search)',
     builder: (y: Argv) =>
-      workersOption(
+      yesOption(workersOption(
         sharedScenarioOptions(y)
           .option('vary', { type: 'string', describe: 'The parameter and its candidate values, in increasing order of capacity: --vary fleet.servers=1..64' })
           .option('slo', { type: 'string', describe: "A target: 'latency_p99_ms<=250', 'session_loss_rate<=0.1%' (repeatable: all must hold)" })
@@ -22,17 +24,22 @@ export function planCommand(io: Io) {
           .option('out', { type: 'string', describe: 'Results directory (default: results/<scenario-name>-plan)' })
           .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds other results' })
           .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' }),
-      ),
+      )),
     handler: async (argv: Record<string, unknown>) => {
+      const { sets, names, maxBytes } = overrides(argv);
       const spec = preparePlan({
         file: String(argv.scenario),
-        sets: toSets(argv),
+        sets,
+        names,
+        maxBytes,
         vary: repeated(argv.vary),
         slos: repeated(argv.slo),
         strategies: listOption(argv.strategies),
         replications: argv.replications as number,
       });
       const workers = workersFrom(argv);
+      const tooBig = argv.yes === true ? undefined : refusal(planCost(spec, workers));
+      if (tooBig !== undefined) throw new InputError(`plan of ${withOverrides(spec.file, argv)}: ${tooBig}; ${REFUSAL_ADVICE}`);
       const out = typeof argv.out === 'string' ? argv.out : join('results', `${spec.scenario}-plan`);
       const dir = AtomicDir.claim(out, { kind: 'plan', force: argv.force === true, same: (t) => previousFingerprint(t) === spec.fingerprint });
       try {
@@ -45,8 +52,7 @@ export function planCommand(io: Io) {
         io.out(planTable(spec, answers));
         io.out(`\nwrote ${shownPath(dir.target)}/ (plan.csv, plan.json, plan.png)\n`);
       } catch (e) {
-        dir.abort();
-        throw e;
+        throw dir.fail(e);
       }
     },
   };

@@ -9,12 +9,13 @@ import { formatDuration } from '../../model/units.js';
 import { batchMeansTable, comparisonTable, pairedTable } from '../../report/table.js';
 import { warmupAdvice } from '../../report/warmupAdvice.js';
 import { InputError } from '../../scenario/errors.js';
-import { estimateCost, refusal } from '../../scenario/estimate.js';
+import { estimate, REFUSAL_ADVICE, refusal, runCost } from '../../scenario/estimate.js';
 import { loadScenario, selectStrategies } from '../../scenario/load.js';
 import { runExperimentParallel } from '../../parallel/experiment.js';
+import { checkReplications } from '../../sweep/spec.js';
 import { workersFrom } from '../sweepOptions.js';
 import type { Io } from '../io.js';
-import { listOption, sharedScenarioOptions, toSets } from '../options.js';
+import { listOption, scenarioArgs, sharedScenarioOptions, withOverrides } from '../options.js';
 import { progressBar } from '../progress.js';
 
 export function runCommand(io: Io) {
@@ -29,28 +30,24 @@ export function runCommand(io: Io) {
         .option('batch-means', { type: 'number', describe: 'Also estimate steady-state metrics of each run from K batches of its measured window' })
         .option('out', { type: 'string', describe: 'Results directory (default: results/<scenario-name>)' })
         .option('force', { type: 'boolean', default: false, describe: 'Replace an --out directory that holds a different run' })
-        .option('yes', { type: 'boolean', default: false, describe: 'Run even when the estimated size is absurd (billions of requests)' })
+        .option('yes', { type: 'boolean', default: false, describe: 'Run even when the estimate is beyond 2 hours or 4 GiB of memory, or --workers beyond 4 × the cores' })
         .option('workers', { type: 'number', describe: 'Worker threads for the runs (default: the number of cores); results are identical for any number' })
         // --- terminal output (issue #5) ---
         .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as JSON on stdout (and nothing else there)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors (and --json output if asked)' }),
     handler: async (argv: Record<string, unknown>) => {
-      const scenario = loadScenario(String(argv.scenario), toSets(argv));
+      const scenario = loadScenario(String(argv.scenario), ...scenarioArgs(argv));
       const strategies = selectStrategies(scenario, listOption(argv.strategies));
-      const replications = argv.replications as number;
-      if (!Number.isInteger(replications) || replications < 1) {
-        throw new InputError(`--replications: expected a whole number ≥ 1, got ${replications}`);
-      }
+      const replications = checkReplications(argv.replications as number);
       const baseline = typeof argv.baseline === 'string' ? argv.baseline : strategies[0]!.label;
       if (!strategies.some((s) => s.label === baseline)) {
         throw new InputError(`--baseline: unknown strategy "${baseline}": expected one of this run's strategies (${strategies.map((s) => s.label).join(', ')})`);
       }
       const batches = batchMeansOption(argv['batch-means'], scenario.config);
       const workers = workersFrom(argv);
-      const tooBig = refusal(estimateCost(scenario.config, strategies.length * replications));
-      if (tooBig !== undefined && argv.yes !== true) {
-        throw new InputError(`${scenario.file}: ${tooBig}; shorten the duration, lower the rate, or pass --yes to run it anyway`);
-      }
+      const runs = strategies.map((s) => ({ cost: runCost(scenario.config, s), times: replications }));
+      const tooBig = refusal(estimate(runs, { workers, held: strategies.length * replications, output: true }));
+      if (tooBig !== undefined && argv.yes !== true) throw new InputError(`${withOverrides(scenario.file, argv)}: ${tooBig}; ${REFUSAL_ADVICE}`);
       const seed = scenario.seed;
       const inputs = { scenario, strategies, seed, replications, baseline, batchMeans: batches };
       const out = typeof argv.out === 'string' ? argv.out : join('results', scenario.name);
@@ -94,8 +91,7 @@ export function runCommand(io: Io) {
           io.out(`\nwrote ${dir.target}/ (${files.join(', ')})\n`);
         }
       } catch (e) {
-        dir.abort();
-        throw e;
+        throw dir.fail(e);
       }
     },
   };

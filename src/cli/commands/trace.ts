@@ -5,7 +5,7 @@ import { InputError } from '../../scenario/errors.js';
 import { loadScenario, resolveStrategy } from '../../scenario/load.js';
 import { ALL_STRATEGY_NAMES, findStrategy } from '../../strategies/registry.js';
 import type { Io } from '../io.js';
-import { sharedScenarioOptions, toSets } from '../options.js';
+import { scenarioArgs, sharedScenarioOptions } from '../options.js';
 
 export function traceCommand(io: Io) {
   return {
@@ -19,7 +19,7 @@ export function traceCommand(io: Io) {
         .option('limit', { type: 'number', default: 10_000, describe: 'jsonl: at most this many events' })
         .option('servers', { choices: ['auto', 'all', 'touched'] as const, default: 'auto' as const, describe: 'Servers drawn: all, those the session touched, or all if at most 4 (auto)' }),
     handler: (argv: Record<string, unknown>) => {
-      const scenario = loadScenario(String(argv.scenario), toSets(argv));
+      const scenario = loadScenario(String(argv.scenario), ...scenarioArgs(argv));
       const strategy = pickStrategy(scenario.strategies, argv.strategy);
       const limit = argv.limit as number;
       if (!Number.isInteger(limit) || limit < 1) throw new InputError(`--limit: expected a whole number ≥ 1, got ${limit}`);

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { formatDuration } from '../../model/units.js';
 import { loadScenario } from '../../scenario/load.js';
 import type { Io } from '../io.js';
-import { sharedScenarioOptions, toSets } from '../options.js';
+import { scenarioArgs, sharedScenarioOptions } from '../options.js';
 
 export function validateCommand(io: Io) {
   return {
@@ -10,7 +10,7 @@ export function validateCommand(io: Io) {
     describe: 'Check a scenario file against the schema and print what it resolves to',
     builder: (y: Argv) => sharedScenarioOptions(y),
     handler: (argv: Record<string, unknown>) => {
-      const s = loadScenario(String(argv.scenario), toSets(argv));
+      const s = loadScenario(String(argv.scenario), ...scenarioArgs(argv));
       const c = s.config;
       io.out(
         `${s.file}: ok — "${s.name}", ${c.fleet.initial.length} servers × ${c.fleet.workers} workers, ` +
