@@ -20,7 +20,7 @@ export function makeSession(over: Partial<Session> = {}): Session {
     clientId: id, acceptsCookies: true, sendsHeader: true, sendsParam: true, keepsRoute: true, logout: false,
     requests: 3, hasCookie: true, hasHeader: true, hasParam: true, hasRoute: true,
     next: 0, sentAt: 0, rebind: false, startedAt: 0, cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateNode: -1, lastAccess: 0,
-    dropCause: LossCause.none, lost: false, ended: false, retried: false, at: -1, completion: -1,
+    dropCause: LossCause.none, lost: false, ended: false, retryTurns: 0, at: -1, completion: -1,
     ...over,
   };
   // What a request carries follows the client's habits unless set explicitly.

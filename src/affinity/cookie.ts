@@ -31,6 +31,7 @@ export interface CookieOptions {
  */
 export class CookieAffinity implements Affinity {
   readonly via = 'cookie';
+  boundTo = -1;
   private readonly cached = new Map<number, number>();
 
   constructor(private readonly opts: CookieOptions) {}
@@ -42,7 +43,9 @@ export class CookieAffinity implements Affinity {
       return Miss.noKey;
     }
     s.cookieUsed = now;
-    return fleet.accepts(fleet.servers[s.cookie]!) ? s.cookie : Miss.pinnedDown;
+    if (fleet.accepts(fleet.servers[s.cookie]!)) return s.cookie;
+    this.boundTo = s.cookie;
+    return Miss.pinnedDown;
   }
 
   /** Sets (or rewrites, after a redispatch) the cookie to the answering server. */

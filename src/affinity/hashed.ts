@@ -1,6 +1,7 @@
 import { hashFunction, type HashFunction } from '../balancers/hashing/functions.js';
 import type { HashFamily } from '../balancers/hashing/types.js';
 import type { Fleet } from '../model/fleet.js';
+import type { Server } from '../model/server.js';
 import type { Session } from '../model/session.js';
 import { Miss, type Affinity, type KeyExtractor } from './types.js';
 
@@ -30,6 +31,15 @@ export class HashedAffinity implements Affinity {
       this.builtFor = fleet.version;
     }
     const server = this.family.pick(this.hash.int(key));
+    return server === undefined ? Miss.pinnedDown : server.id;
+  }
+
+  /** The key's server past `avoid`, where the family looks again (else where it led before). */
+  repick(s: Session, fleet: Fleet, avoid: Server): number {
+    const key = this.extractor.key(s);
+    if (key < 0 || this.builtFor !== fleet.version) return this.lookup(s, fleet);
+    const hash = this.hash.int(key);
+    const server = this.family.pickAvoiding ? this.family.pickAvoiding(hash, avoid) : this.family.pick(hash);
     return server === undefined ? Miss.pinnedDown : server.id;
   }
 }

@@ -28,6 +28,7 @@ interface Entry {
 export class TableAffinity implements Affinity {
   readonly via = 'table';
   readonly entryBytes: number;
+  boundTo = -1;
   private readonly table = new Map<number, Entry>();
 
   constructor(
@@ -46,7 +47,10 @@ export class TableAffinity implements Affinity {
       this.table.delete(key);
       return Miss.noKey;
     }
-    if (!fleet.accepts(fleet.servers[e.server]!)) return Miss.pinnedDown;
+    if (!fleet.accepts(fleet.servers[e.server]!)) {
+      this.boundTo = e.server;
+      return Miss.pinnedDown;
+    }
     this.table.delete(key); // re-insert: the map stays in order of last match
     this.table.set(key, e);
     e.last = now;

@@ -23,6 +23,19 @@ export interface Affinity {
   readonly via: string;
   /** A server id (≥ 0) or one of {@link Miss}. */
   lookup(s: Session, fleet: Fleet, now: number): number;
+  /**
+   * After a lookup answered {@link Miss.pinnedDown}: the id of the server
+   * the binding names (a stored binding's: the cookie's or the table
+   * entry's server), for a policy that sends the request there anyway
+   * (HAProxy `option persist`); −1 when the binding names none.
+   */
+  readonly boundTo?: number;
+  /**
+   * For a derived binding: the server the key leads to when `avoid` just
+   * refused the request (a redispatch that looks again), as a server id or
+   * {@link Miss.pinnedDown}. Absent: a redispatch goes to the balancer.
+   */
+  repick?(s: Session, fleet: Fleet, avoid: Server): number;
   /** The request of `s` is about to be sent to `server`. */
   onRoute?(s: Session, server: Server, now: number): void;
   /** The response hook: the request of `s` was answered by `server`. */

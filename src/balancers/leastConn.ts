@@ -12,15 +12,17 @@ export class LeastConn implements Balancer {
   readonly name = 'least-conn';
   private cursor = 0;
 
-  pick(fleet: Fleet): Server | undefined {
+  pick(fleet: Fleet, _now?: number, avoid?: Server): Server | undefined {
     const list = fleet.available;
     const n = list.length;
     if (n === 0) return undefined;
-    const start = this.cursor % n;
+    let start = this.cursor % n;
+    // `avoid` (a server that refused) is passed over unless it is the only one, as fwlc_get_next_server does.
+    if (list[start] === avoid && n > 1) start = (start + 1) % n;
     let best = list[start]!;
     for (let k = 1; k < n && best.inflight > 0; k++) {
       const s = list[(start + k) % n]!;
-      if (lighter(s, best)) best = s;
+      if (s !== avoid && lighter(s, best)) best = s;
     }
     this.cursor = start + 1;
     return best;

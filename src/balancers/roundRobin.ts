@@ -14,11 +14,16 @@ export class RoundRobin implements Balancer {
   private cursor = 0;
   private credit = new Map<number, number>();
 
-  pick(fleet: Fleet): Server | undefined {
+  pick(fleet: Fleet, _now?: number, avoid?: Server): Server | undefined {
     const list = fleet.available;
     if (list.length === 0) return undefined;
-    if (!fleet.evenWeights) return this.pickWeighted(list);
+    if (!fleet.evenWeights) {
+      const s = this.pickWeighted(list);
+      return s === avoid && list.length > 1 ? this.pickWeighted(list) : s;
+    }
     if (this.cursor >= list.length) this.cursor = 0;
+    // Passing over `avoid` takes the next in turn, as HAProxy's fwrr_get_next_server does with srvtoavoid.
+    if (list[this.cursor] === avoid && list.length > 1 && ++this.cursor >= list.length) this.cursor = 0;
     return list[this.cursor++];
   }
 

@@ -10,6 +10,9 @@ export interface Balancer {
   /**
    * `now`: the simulated time of the request, which the load balancer passes
    * (a time-dependent balancer such as slow start needs it; others ignore it).
+   * `avoid`: a server that just refused this request, to be passed over when
+   * another is available (HAProxy's `srvtoavoid`, backend.c assign_server:
+   * a redispatch goes elsewhere); balancers that cannot avoid may ignore it.
    */
-  pick(fleet: Fleet, now?: number): Server | undefined;
+  pick(fleet: Fleet, now?: number, avoid?: Server): Server | undefined;
 }

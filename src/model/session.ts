@@ -85,8 +85,13 @@ export interface Session {
   /** Suffered at least one loss that was not an expiry. */
   lost: boolean;
   ended: boolean;
-  /** The current request waited out retries before it reached its server (persist policy). */
-  retried: boolean;
+  /**
+   * Retry turns the current request waits before it reaches its server (0
+   * for almost every request): the load balancer's retries of a server that
+   * refused or is down, each turn its `retryDelay` long. A count, not a time:
+   * the delay is turns × the policy's one delay, recomputed exactly.
+   */
+  retryTurns: number;
   /** Server id serving or queueing the current request (or that it is retrying towards); −1 none. */
   at: number;
   /** Engine id of the pending completion event, to cancel it on a crash. */
@@ -103,7 +108,7 @@ export function placeholderSession(id = 0): Session {
     acceptsCookies: false, sendsHeader: false, sendsParam: false, keepsRoute: false, logout: false, requests: 1,
     hasCookie: false, hasHeader: false, hasParam: false, hasRoute: false, next: 0, sentAt: 0, rebind: false, startedAt: 0,
     cookie: -1, cookieIssued: 0, cookieUsed: 0, route: -1, home: -1, stateNode: -1, lastAccess: 0, dropCause: LossCause.none,
-    lost: false, ended: false, retried: false, at: -1, completion: -1,
+    lost: false, ended: false, retryTurns: 0, at: -1, completion: -1,
   };
 }
 

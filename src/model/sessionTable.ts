@@ -17,7 +17,11 @@ const ENDED = 1 << 11;
 /** Bits 12–14 hold the drop cause (a LossCause). */
 const DROP_SHIFT = 12;
 const DROP_MASK = 7 << DROP_SHIFT;
-const RETRIED = 1 << 15;
+/** Bits 16–23 hold the current request's retry turns (0–255; see Session.retryTurns). */
+const TURNS_SHIFT = 16;
+const TURNS_MASK = 255 << TURNS_SHIFT;
+/** Most retry turns a request can wait (the bits that hold them). */
+export const MAX_RETRY_TURNS = 255;
 
 /**
  * The sessions of a run as rows of a table: one typed array per field, a
@@ -330,12 +334,12 @@ export class SessionRow implements Session {
   set ended(v: boolean) {
     this.flags = v ? this.flags | ENDED : this.flags & ~ENDED;
   }
-  /** The current request waited out retries (persist policy) before it reached its server. */
-  get retried(): boolean {
-    return (this.flags & RETRIED) !== 0;
+  /** Retry turns the current request waits before it reaches its server (0–255). */
+  get retryTurns(): number {
+    return (this.flags & TURNS_MASK) >>> TURNS_SHIFT;
   }
-  set retried(v: boolean) {
-    this.flags = v ? this.flags | RETRIED : this.flags & ~RETRIED;
+  set retryTurns(v: number) {
+    this.flags = (this.flags & ~TURNS_MASK) | ((v & 255) << TURNS_SHIFT);
   }
   get completion(): number {
     return this.t.completion[this.row]!;

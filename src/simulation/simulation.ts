@@ -5,7 +5,7 @@ import type { SimConfig } from '../model/config.js';
 import { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
 import { LOSS_CAUSE_NAMES, LossCause } from '../model/session.js';
-import type { SessionRow } from '../model/sessionTable.js';
+import { MAX_RETRY_TURNS, type SessionRow } from '../model/sessionTable.js';
 import { SessionStore } from '../model/sessionStore.js';
 import { Workload } from '../model/workload.js';
 import type { LoadBalancer } from '../strategies/loadBalancer.js';
@@ -39,8 +39,8 @@ export class Simulation {
   private readonly shared: SessionStore | undefined;
   private readonly storeLatency: number;
   private readonly trace: TraceEmitter | undefined;
-  /** What a persist policy's retries delay a request by (retries × retryDelay, as the load balancer computes it); 0 without one. */
-  private readonly persistDelay: number;
+  /** One retry turn of the load balancer's policy (its retryDelay), seconds: a request waits a whole number of them. */
+  private readonly turn: number;
 
   constructor(
     private readonly config: SimConfig,
@@ -53,8 +53,7 @@ export class Simulation {
     this.workload = new Workload(config.workload, streams);
     const instance = strategy({ routing: streams.routing, clients: config.workload.clients, placement: placementSalt(seed) });
     this.lb = instance.lb;
-    const p = this.lb.policy;
-    this.persistDelay = p.onDown === 'persist' ? p.retries * p.retryDelay : 0;
+    this.turn = this.lb.policy.retryDelay;
     this.storeLatency = instance.sharedStore?.latency ?? 0;
     this.shared = instance.sharedStore ? new SessionStore(0, config.fleet.sessionTtl, Infinity) : undefined;
     this.metrics = new Collector({ warmup: config.warmup, duration: config.duration, window: config.window });
@@ -161,13 +160,13 @@ export class Simulation {
   private send(s: SessionRow): void {
     const now = this.sim.now;
     s.sentAt = now;
-    s.retried = false;
+    s.retryTurns = 0;
     this.workload.network.prepare(s, now);
     this.metrics.requestSent();
     const server = this.lb.route(s, this.fleet, now);
     this.trace?.route(now, s, server?.name ?? null, this.lb.lastVia);
     if (server === undefined) this.unrouted(s);
-    else if (this.lb.lastDelay > 0) this.delay(s, server, this.lb.lastDelay);
+    else if (this.lb.lastTurns > 0) this.delay(s, server, this.lb.lastTurns);
     else this.arrive(s, server);
   }
 
@@ -177,20 +176,21 @@ export class Simulation {
   }
 
   /**
-   * The request reaches `server` after `delay` seconds of retries (persist
-   * policy). Meanwhile it is neither at a server nor done: it is retrying, a
-   * state of its own (its delivery pending), which the end-of-run census
-   * counts. The delay is the policy's, the same for every request, so the
-   * session keeps only that it was retried (a bit, not a time): its arrival
-   * at the server is sentAt + persistDelay, computed exactly as scheduled here.
+   * The request reaches `server` after `turns` retry turns of the load
+   * balancer (its persist policy, or its connection retries past a server
+   * that refused). Meanwhile it is neither at a server nor done: it is
+   * retrying, a state of its own (its delivery pending), which the
+   * end-of-run census counts. The session keeps the count (a byte of its
+   * flags, not a time): its arrival is sentAt + turns × turn, computed
+   * exactly as scheduled here. When every attempt was refused, `server` is
+   * the refusing one and the last attempt fails there (or is served, if it
+   * came back meanwhile).
    */
-  private delay(s: SessionRow, server: Server, delay: number): void {
-    if (delay !== this.persistDelay) {
-      throw new Error(`retry delay ${delay} s ≠ the policy's ${this.persistDelay} s: a per-request delay needs the arrival time stored`);
-    }
+  private delay(s: SessionRow, server: Server, turns: number): void {
+    if (turns > MAX_RETRY_TURNS) throw new Error(`${turns} retry turns: at most ${MAX_RETRY_TURNS} fit a session's flags`);
     s.at = server.id;
-    s.retried = true;
-    this.sim.schedule(this.sim.now + delay, DELIVER, s);
+    s.retryTurns = turns;
+    this.sim.schedule(this.sim.now + turns * this.turn, DELIVER, s);
   }
 
   /** The request reaches its server: refused if the server is really down, else served, queued or dropped. */
@@ -211,7 +211,9 @@ export class Simulation {
 
   /** Sent to a dead server the balancer still believed up: an error (and a passive health check's evidence). */
   private refused(s: SessionRow, server: Server): void {
-    this.fail(s, FailReason.undetected, server);
+    // A server known down that the policy insisted on (HAProxy `option persist` without redispatch) fails as strict.
+    const insisted = !server.healthy && this.lb.policy.onDown === 'insist';
+    this.fail(s, insisted ? FailReason.strict : FailReason.undetected, server);
     this.lifecycle.requestFailed(server);
   }
 
@@ -286,7 +288,7 @@ export class Simulation {
     s.completion = -1;
     const sentAt = s.sentAt;
     // Latency from sending; the queue wait from reaching the server (a retry delay is not queueing).
-    const retry = s.retried ? this.persistDelay : 0;
+    const retry = s.retryTurns > 0 ? s.retryTurns * this.turn : 0;
     const arrivedAt = retry > 0 ? sentAt + retry : sentAt;
     this.metrics.completedAt(server, now - sentAt, s.startedAt - arrivedAt, now, retry);
     this.trace?.complete(now, s, server.name, now - sentAt);

@@ -18,7 +18,7 @@ describe('SessionTable', () => {
       [0, -1, -1, -1, -1, -1, -1, LossCause.none]);
     // A request carries what the client sends until the client model says otherwise.
     expect([s.hasCookie, s.hasHeader, s.hasParam, s.hasRoute]).toEqual([true, false, true, false]);
-    expect([s.rebind, s.lost, s.ended, s.retried]).toEqual([false, false, false, false]);
+    expect([s.rebind, s.lost, s.ended, s.retryTurns]).toEqual([false, false, false, 0]);
     expect([s.sentAt, s.startedAt, s.lastAccess]).toEqual([10.5, 10.5, 10.5]);
   });
 
@@ -32,7 +32,7 @@ describe('SessionTable', () => {
   it('each flag is its own bit, and every field keeps what is written', () => {
     const t = new SessionTable(1);
     const s = t.add(draw(1));
-    const flags = ['hasCookie', 'hasHeader', 'hasParam', 'hasRoute', 'rebind', 'lost', 'ended', 'retried'] as const;
+    const flags = ['hasCookie', 'hasHeader', 'hasParam', 'hasRoute', 'rebind', 'lost', 'ended'] as const;
     for (const f of flags) s[f] = false;
     for (const f of flags) {
       s[f] = true;
@@ -54,6 +54,11 @@ describe('SessionTable', () => {
     }
     s.lost = false;
     expect([s.dropCause, s.lost, s.ended]).toEqual([LossCause.expired, false, true]);
+    // Retry turns share the word too: 0…255, disturbing no flag and no cause.
+    for (const turns of [1, 3, 128, 255, 0]) {
+      s.retryTurns = turns;
+      expect([s.retryTurns, s.dropCause, s.ended, s.hasRoute, s.acceptsCookies]).toEqual([turns, LossCause.expired, true, true, true]);
+    }
   });
 
   it('grows without losing rows, and reuses released rows with their cursors', () => {
@@ -63,13 +68,13 @@ describe('SessionTable', () => {
     expect(rows.map((s) => [s.id, s.cookie])).toEqual(rows.map((_, i) => [i + 1, i]));
     expect(t.open).toBe(100);
     const old = rows[40]!;
-    old.retried = true;
+    old.retryTurns = 3;
     old.ended = true;
     t.release(old);
     expect(t.open).toBe(99);
     const again = t.add(draw(101));
     expect(again).toBe(old);
-    expect([again.id, again.cookie, again.ended, again.retried]).toEqual([101, -1, false, false]);
+    expect([again.id, again.cookie, again.ended, again.retryTurns]).toEqual([101, -1, false, 0]);
     expect(t.open).toBe(100);
   });
 });

@@ -73,11 +73,12 @@ describe('the haproxy preset', () => {
     expect(lb.lastVia).toBe('fallback');
   });
 
-  it('maps option persist and option redispatch to what a DOWN server does to a cookie client', () => {
-    const policy = (o: Record<string, unknown>) => build({ cookie: {}, ...o }).policy.onDown;
-    expect(policy({})).toBe('redispatch'); // HAProxy's default once the check marks the server DOWN
-    expect(policy({ persist: true })).toBe('strict'); // tries the DOWN server; without redispatch the request fails
-    expect(policy({ persist: true, redispatch: true })).toBe('persist'); // the last retry is redispatched
+  it('maps option persist to what a DOWN server does to a cookie client; cookie-less clients use the backend balance', () => {
+    const policy = (o: Record<string, unknown>) => build({ cookie: {}, ...o }).policy;
+    expect(policy({}).onDown).toBe('redispatch'); // HAProxy's default once the check marks the server DOWN
+    expect(policy({ persist: true }).onDown).toBe('insist'); // sent to the DOWN server; the connection retries decide
+    expect(policy({ persist: true, redispatch: true }).onDown).toBe('insist');
+    expect([policy({}).retryDelay, policy({ timeoutConnect: '300ms' }).retryDelay, policy({ timeoutConnect: 0 }).retryDelay]).toEqual([1, 0.3, 1]);
     expect(build({ cookie: {} }).balancer.name).toBe('round-robin'); // cookie-less clients: the backend's balance
   });
 

@@ -11,6 +11,14 @@ export interface HashFamily {
   build(servers: readonly Server[]): void;
   /** Undefined only when built over no servers. */
   pick(hash: number): Server | undefined;
+  /**
+   * The server for `hash` when `avoid` just refused the request (a
+   * redispatch), for families whose system looks again past it (HAProxy's
+   * chash_get_server_hash with `avoid`). Absent: the family has no such
+   * look, and a redispatch lands where `pick` does (HAProxy's
+   * map_get_server_hash takes no server to avoid).
+   */
+  pickAvoiding?(hash: number, avoid: Server): Server | undefined;
 }
 
 /**

@@ -36,6 +36,7 @@ import type { Uniform } from '../../engine/index.js';
 import type { Server } from '../../model/server.js';
 import { duration } from '../../model/units.js';
 import { LoadBalancer, type DownPolicy } from '../loadBalancer.js';
+import { HaproxyConnectRetry } from './haproxyRetries.js';
 import { def, seconds } from '../parts.js';
 
 const HASHING = ['source', 'hdr', 'url_param'] as const;
@@ -72,10 +73,14 @@ export const haproxyOptions = z.strictObject({
     })
     .optional()
     .meta({ description: '`stick-table type ip size <size> expire <expire>` + `stick on src`.' }),
-  redispatch: z.boolean().default(false).meta({ description: '`option redispatch`: the last retry to a dead server goes to another one.' }),
-  persist: z.boolean().default(false).meta({ description: '`option persist`: keep sending cookie clients to their server while it is DOWN.' }),
-  retries: z.number().int().min(0).max(100).default(3).meta({ description: '`retries` (default 3).' }),
-  retryDelay: duration.default(1).meta({ description: 'Wait before each retry: min(`timeout connect`, 1 s) in HAProxy (stream.c, turn-around).' }),
+  redispatch: z.boolean().default(false).meta({
+    description: '`option redispatch`: a request refused by its server goes to another one on the last retry (at once when no cookie or table sent it, under a non-hash balance, or when the server is DOWN).',
+  }),
+  persist: z.boolean().default(false).meta({ description: '`option persist`: keep sending cookie or table clients to their server while a check holds it DOWN.' }),
+  retries: z.number().int().min(0).max(100).default(3).meta({ description: '`retries` (default 3): connection attempts after the first before a 503.' }),
+  timeoutConnect: duration.default(5).meta({
+    description: '`timeout connect` (HAProxy sets none and warns; 5 s, the usual value): a retry to the same server waits min(this, 1 s) first (backend.c, the turn-around).',
+  }),
 });
 
 export type HaproxyOptions = z.output<typeof haproxyOptions>;
@@ -93,6 +98,10 @@ class HaproxyBoundedChash implements HashFamily {
 
   pick(hash: number): Server | undefined {
     return this.tree.lookup(hash, undefined, this.factor, inflightServed);
+  }
+
+  pickAvoiding(hash: number, avoid: Server): Server | undefined {
+    return this.tree.lookup(hash, avoid, this.factor, inflightServed);
   }
 }
 
@@ -120,14 +129,20 @@ function plainBalancer(o: HaproxyOptions, routing: Uniform): Balancer {
 }
 
 /**
- * What HAProxy does when a cookie or table names a server that is DOWN:
- * ignore the binding and balance (its default), or with `option persist`
- * try the server anyway, `retries` times, the last one redispatched only
- * with `option redispatch` (else the request fails).
+ * What HAProxy does when a cookie or table names a server that a check has
+ * marked DOWN: ignore the binding and balance, rewriting it (its default), or
+ * with `option persist` send the request there anyway (`insist`), where the
+ * connection retries decide (HaproxyConnectRetry: with `option redispatch`
+ * the first refusal redispatches, the server not being RUNNING; without, it
+ * fails after `retries` turn-arounds).
  */
 function downPolicy(o: HaproxyOptions): DownPolicy {
-  const onDown = !o.persist ? 'redispatch' : o.redispatch ? 'persist' : 'strict';
-  return { onDown, retries: o.retries, retryDelay: o.retryDelay, onRecover: 'stay' };
+  return { onDown: o.persist ? 'insist' : 'redispatch', retries: o.retries, retryDelay: o.timeoutConnect > 0 ? Math.min(o.timeoutConnect, 1) : 1, onRecover: 'stay' };
+}
+
+/** backend.c back_handle_st_cer and stream_choose_redispatch for this backend: see haproxyRetries.ts. */
+function connectRetry(o: HaproxyOptions): HaproxyConnectRetry {
+  return new HaproxyConnectRetry({ retries: o.retries, redispatch: o.redispatch, hashing: (HASHING as readonly string[]).includes(o.balance) });
 }
 
 export function checkHaproxy(o: HaproxyOptions): string | undefined {
@@ -152,20 +167,20 @@ export const haproxyPreset = def({
       const family: HashFamily =
         o.hashType === 'map-based' ? new HaproxyMapHash() : o.hashBalanceFactor !== 0 ? new HaproxyBoundedChash(o.hashBalanceFactor) : new HaproxyChash();
       // No key (header or parameter absent): round robin, as HAProxy does.
-      return { lb: new LoadBalancer(new HashedAffinity(extractor, family, position), new RoundRobin()) };
+      return { lb: new LoadBalancer(new HashedAffinity(extractor, family, position), new RoundRobin(), downPolicy(o), connectRetry(o)) };
     }
     const balancer = plainBalancer(o, ctx.routing);
     if (o.cookie !== undefined) {
       const c = o.cookie;
       const cookie = new CookieAffinity({ maxIdle: c.maxidle, maxLife: c.maxlife, nocache: c.nocache, sharedCache: ctx.clients.nat?.sharedCache ?? false });
-      return { lb: new LoadBalancer(cookie, balancer, downPolicy(o)) };
+      return { lb: new LoadBalancer(cookie, balancer, downPolicy(o), connectRetry(o)) };
     }
     if (o.stickOnSrc !== undefined) {
       const t = o.stickOnSrc;
       // An IPv4 stick-table entry with server_id: about 50 bytes of key and data, plus the tree node.
       const table = new TableAffinity(clientIp, { expire: t.expire, capacity: t.size, entryBytes: 64 });
-      return { lb: new LoadBalancer(table, balancer, downPolicy(o)) };
+      return { lb: new LoadBalancer(table, balancer, downPolicy(o), connectRetry(o)) };
     }
-    return { lb: new LoadBalancer(undefined, balancer) };
+    return { lb: new LoadBalancer(undefined, balancer, downPolicy(o), connectRetry(o)) };
   },
 });

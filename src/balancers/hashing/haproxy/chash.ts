@@ -106,6 +106,11 @@ export class HaproxyChash implements ProbingHashFamily {
     return j < 0 ? undefined : this.servers[this.owners[j]!];
   }
 
+  /** chash_get_server_hash(px, hash, avoid): the redispatch of get_server_sh / get_server_hh (backend.c) past a refusing server. */
+  pickAvoiding(hash: number, avoid: Server): Server | undefined {
+    return this.lookup(hash, avoid);
+  }
+
   /**
    * The walk of chash_get_server_hash offering each distinct server once, in
    * the order HAProxy meets them: the located point's server, then upwards.

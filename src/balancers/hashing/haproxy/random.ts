@@ -72,11 +72,11 @@ export class HaproxyRandom implements Balancer {
     this.name = `haproxy-random(${draws})`;
   }
 
-  pick(fleet: Fleet): Server | undefined {
+  pick(fleet: Fleet, _now?: number, avoid?: Server): Server | undefined {
     if (fleet.version !== this.version) {
       this.tree.build(fleet.available);
       this.version = fleet.version;
     }
-    return getServerRnd(this.tree, this.draws, this.u, this.served);
+    return getServerRnd(this.tree, this.draws, this.u, this.served, avoid);
   }
 }
