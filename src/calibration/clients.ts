@@ -42,6 +42,8 @@ export interface ClientOutcome {
   server: Answer;
   /** Who answered each request, in order. */
   servers: Answer[];
+  /** How long each request took, from sending to the end of the answer (or the failure), milliseconds. */
+  ms: number[];
   /** The error or status of the last failed request, if any. */
   error?: string;
 }
@@ -111,14 +113,17 @@ export async function driveClients(clients: readonly ClientSpec[], options: Driv
   const worker = async () => {
     for (let i = next++; i < clients.length; i = next++) {
       const servers: Answer[] = [];
+      const ms: number[] = [];
       let error: string | undefined;
       for (let r = 0; r < perClient; r++) {
+        const t = performance.now();
         const res = await get(clients[i]!, o);
+        ms.push(performance.now() - t);
         servers.push(res.server);
         if (res.error !== undefined) error = res.error;
       }
       const last = servers[servers.length - 1] ?? null;
-      out[i] = error === undefined ? { server: last, servers } : { server: last, servers, error };
+      out[i] = error === undefined ? { server: last, servers, ms } : { server: last, servers, ms, error };
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, clients.length) }, worker));

@@ -40,6 +40,8 @@ export interface HaproxyServer {
   weight?: number;
   /** Starts in maintenance (`disabled`): configured, not usable, until set ready. */
   disabled?: boolean;
+  /** `cookie <value>`: the value a `cookie … insert` backend sets for this server. */
+  cookie?: string;
 }
 
 export interface HaproxyOptions {
@@ -52,6 +54,8 @@ export interface HaproxyOptions {
   check?: { interMs: number; fall: number; rise: number };
   /** More lines for the backend section. */
   backendLines?: string[];
+  /** Master-worker mode (`-W`), so that {@link Haproxy.reload} reloads as `systemctl reload haproxy` does. */
+  masterWorker?: boolean;
   bin?: string;
 }
 
@@ -83,6 +87,7 @@ export function haproxyConfig(o: HaproxyOptions, port: number, socket: string): 
       (s) =>
         `    server ${s.name} ${s.host ?? LOOPBACK}:${s.port}` +
         (s.weight !== undefined ? ` weight ${s.weight}` : '') +
+        (s.cookie !== undefined ? ` cookie ${s.cookie}` : '') +
         chk +
         (s.disabled ? ' disabled' : ''),
     ),
@@ -127,7 +132,7 @@ export class Haproxy {
     const config = haproxyConfig(o, port, socket);
     const cfgPath = join(dir, 'haproxy.cfg');
     await writeFile(cfgPath, config);
-    const child = spawn(o.bin ?? HAPROXY_BIN, ['-f', cfgPath, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(o.bin ?? HAPROXY_BIN, [...(o.masterWorker ? ['-W'] : []), '-f', cfgPath, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const hap = new Haproxy(child, port, dir, socket, config);
     LIVE.add(hap);
     try {
@@ -175,6 +180,30 @@ export class Haproxy {
   async commandOk(cmd: string): Promise<void> {
     const out = (await this.command(cmd)).trim();
     if (out !== '') throw new Error(`runtime API "${cmd}": ${out}`);
+  }
+
+  /** The worker's pid, from `show info`. */
+  async workerPid(): Promise<number> {
+    const m = /^Pid: (\d+)$/m.exec(await this.command('show info'));
+    if (!m) throw new Error('runtime API: show info gave no Pid');
+    return Number(m[1]);
+  }
+
+  /**
+   * A reload (master-worker mode): SIGUSR2 to the master, which starts a new
+   * worker from the same configuration; resolves once the new worker answers
+   * the runtime API. Without `peers`, the new worker's stick tables are empty.
+   */
+  async reload(timeoutMs = 10000): Promise<void> {
+    const before = await this.workerPid();
+    this.child.kill('SIGUSR2');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 50));
+      const pid = await this.workerPid().catch(() => before);
+      if (pid !== before && (await canConnect(LOOPBACK, this.port))) return;
+      if (this.exited || Date.now() > deadline) throw new Error(`haproxy did not reload within ${timeoutMs} ms:\n${this.stderr}`);
+    }
   }
 
   /** `set server be/<name> state ready|drain|maint`. */

@@ -4,7 +4,9 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { haproxyCases, type HaproxyCaseOptions } from './cases/haproxy.js';
+import { haproxyCookieCases } from './cases/haproxyCookie.js';
 import { HAPROXY_STAT_CASES, haproxyStatCases } from './cases/haproxyStats.js';
+import { haproxyStickCases } from './cases/haproxyStick.js';
 import { nginxCases } from './cases/nginx.js';
 import { haproxyVersion } from './haproxy.js';
 import { nginxVersion } from './nginx.js';
@@ -33,6 +35,8 @@ const kinded = (kind: CaseResult['kind']) => (c: CalibrationCase): KindedCase =>
 export function allCases(options: HaproxyCaseOptions = {}, quick = false): KindedCase[] {
   return [
     ...haproxyCases(options).map(kinded('deterministic')),
+    ...haproxyCookieCases(options.clients !== undefined ? { clients: Math.min(options.clients, 400) } : {}).map(kinded('deterministic')),
+    ...haproxyStickCases(options.clients !== undefined ? { clients: Math.min(options.clients, 400) } : {}).map(kinded('deterministic')),
     ...(quick ? haproxyStatCases({}, true) : HAPROXY_STAT_CASES).map(kinded('statistical')),
     ...nginxCases(options).map(kinded('deterministic')),
   ];
