@@ -233,10 +233,78 @@ export async function runCookieVariant(v: CookieVariant, options: { clients?: nu
 }
 
 export function haproxyCookieCases(options: { clients?: number } = {}): CalibrationCase[] {
-  return COOKIE_VARIANTS.map((v) => ({
-    name: `haproxy-cookie-${v.name}`,
-    system: 'haproxy' as const,
-    quick: v.quick,
-    run: () => runCookieVariant(v, options),
-  }));
+  return [
+    ...COOKIE_VARIANTS.map((v) => ({
+      name: `haproxy-cookie-${v.name}`,
+      system: 'haproxy' as const,
+      quick: v.quick,
+      run: () => runCookieVariant(v, options),
+    })),
+    { name: 'haproxy-cookie-drain', system: 'haproxy' as const, quick: false, run: () => runCookieDrain(options) },
+  ];
+}
+
+/**
+ * `set server be/s2 state drain` (weight 0: HAProxy's drain) under cookie
+ * insert: clients whose cookie names s2 are still sent there, new clients
+ * never are — the preset's `onDrain: serve`. Phases: `-bind` as above;
+ * `-drain` every client again (own server for all, s2's included); `-new`
+ * as many new clients without cookies (none lands on s2, every one served).
+ */
+export async function runCookieDrain(options: { clients?: number; seed?: number } = {}): Promise<CaseResult[]> {
+  const n = options.clients ?? 400;
+  const system = await haproxyVersion();
+  const preset = resolvePreset('haproxy', { balance: 'roundrobin', cookie: {} });
+  const setting = `balance roundrobin, cookie SERVERID insert indirect nocache, s2 set to drain vs preset ${presetText({ balance: 'roundrobin', cookie: '{}' })}`;
+  const clients: ClientSpec[] = clientAddresses(n, options.seed ?? 13).map((address) => ({ address, jar: new Map() }));
+  const fresh: ClientSpec[] = clientAddresses(2 * n, options.seed ?? 13).slice(n).map((address) => ({ address, jar: new Map() }));
+  const pool = await startBackends(SERVERS);
+  const results: CaseResult[] = [];
+  let hap: Haproxy | undefined;
+  try {
+    hap = await Haproxy.start({
+      balance: 'roundrobin',
+      backendLines: ['cookie SERVERID insert indirect nocache'],
+      servers: pool.backends.map((b) => ({ name: b.name, port: b.port, cookie: b.name })),
+    });
+    await driveClients(clients, { port: hap.port, concurrency: 32 });
+    const cookies = clients.map((c) => c.jar!.get('SERVERID'));
+    await hap.setState('s2', 'drain');
+    const lb = buildBalancer(preset);
+    const fleet = buildFleet(Array.from({ length: SERVERS }, (_, i) => ({ name: `s${i + 1}`, state: i === 1 ? ('drain' as const) : ('up' as const) })));
+    const sessions = clients.map((c, i) => {
+      const s: Session = { ...clientSession({ address: parseIPv4(c.address) }, i + 1), acceptsCookies: true };
+      s.hasCookie = true;
+      s.cookie = Number(cookies[i]!.slice(1)) - 1;
+      return s;
+    });
+    const drainReal = observed(await driveClients(clients, { port: hap.port, concurrency: 32 }), cookies);
+    const drainSim = predicted(lb, fleet, sessions, 1);
+    const onS2 = cookies.filter((c) => c === 's2').length;
+    results.push(compare('haproxy-cookie-drain-drain', `${setting}: every client again; the ${onS2} clients of s2 still go to s2`, system, drainReal, drainSim, clients, false));
+    // New clients: each must be served, and not by the draining s2 (round robin's exact turn aside).
+    const newReal = (await driveClients(fresh, { port: hap.port, concurrency: 32 })).map((o) => o.server);
+    const newSim = fresh.map((c, i) => {
+      const s: Session = { ...clientSession({ address: parseIPv4(c.address) }, n + i + 1), acceptsCookies: true };
+      return lb.route(s, fleet, 2)?.name ?? null;
+    });
+    const avoided = (x: string | null) => x !== null && x !== 's2';
+    const agree = newReal.filter((r, i) => avoided(r) === avoided(newSim[i]!)).length;
+    const per = (xs: readonly (string | null)[]) => Array.from({ length: SERVERS }, (_, k) => xs.filter((x) => x === `s${k + 1}`).length).join(' ');
+    results.push({
+      name: 'haproxy-cookie-drain-new',
+      description: `${setting}: ${fresh.length} new clients without cookies: none is sent to the draining s2 (per server s1…s4, real: ${per(newReal)}; stickysim: ${per(newSim)})`,
+      system,
+      kind: 'deterministic',
+      clients: fresh.length,
+      real: agree / fresh.length,
+      sim: 1,
+      agree: agree / fresh.length >= AGREE,
+      detail: agree === fresh.length ? '' : `${fresh.length - agree} of ${fresh.length} new clients differ on whether s2 served them`,
+    });
+  } finally {
+    await hap?.stop();
+    await pool.close();
+  }
+  return results;
 }
