@@ -85,6 +85,18 @@ describe('server-crash', () => {
     const nginx = run(sc, 'nginx-ip_hash').summary;
     expect(nginx.lost_sessions).toBeLessThan(modulo.lost_sessions / 3);
     expect(nginx.failed_undetected).toBe(0);
+    // HAProxy cookie insert: before the check notices, a request to s3 fails after 3 turn-arounds; option
+    // redispatch sends the third refusal elsewhere (after 2), so none fails and the delay shows as retry delay.
+    const hap = run(sc, 'haproxy-cookie').summary;
+    const redispatch = run(sc, 'haproxy-cookie-redispatch').summary;
+    expect(hap.failed_undetected).toBeGreaterThan(20);
+    expect(hap.retry_probability).toBe(0);
+    expect(redispatch.failed_undetected).toBe(0);
+    expect(redispatch.failed).toBe(0);
+    expect(redispatch.retry_probability).toBeGreaterThan(0);
+    // Every delayed request waited exactly 2 turn-arounds of 1 s: the mean over all is 2 s × the share delayed.
+    expect(redispatch.retry_delay_mean_ms).toBeCloseTo(2000 * redispatch.retry_probability, 6);
+    expect(redispatch.loss_server_lost).toBeGreaterThan(100); // s3's sessions are still lost: their state was there
     expect(cookie.failed_undetected).toBeGreaterThan(5);
     const instant = run(loadScenario('scenarios/server-crash.yaml', ['fleet.healthCheck=null']), 'cookie').summary;
     expect(instant.failed_undetected).toBe(0);
