@@ -10,6 +10,12 @@ export interface TableOptions {
   capacity: number;
   /** Memory per entry, bytes (for the LB-memory metric). */
   entryBytes: number;
+  /**
+   * The table survives a reload of the balancer: HAProxy's `peers` section
+   * with the local peer, which teaches the new process the old one's table
+   * (peers.c: the local peer's resync at reload). Default: it is lost.
+   */
+  peers?: boolean;
 }
 
 interface Entry {
@@ -55,6 +61,11 @@ export class TableAffinity implements Affinity {
     this.table.set(key, e);
     e.last = now;
     return e.server;
+  }
+
+  /** A reload: the new process starts with an empty table, unless peers carry it over. */
+  reload(): void {
+    if (!this.opts.peers) this.table.clear();
   }
 
   onRoute(s: Session, server: Server, now: number): void {

@@ -40,6 +40,13 @@ export interface Affinity {
   onRoute?(s: Session, server: Server, now: number): void;
   /** The response hook: the request of `s` was answered by `server`. */
   onResponse?(s: Session, server: Server, now: number): void;
+  /**
+   * The load balancer reloads or restarts: what this affinity holds in the
+   * balancer's memory is gone (a stick table without peers; nginx's
+   * passive-health marks). Absent: it holds nothing there (a cookie lives in
+   * the client, a hash in the key).
+   */
+  reload?(now: number): void;
   /** Entries the load balancer holds in memory for this affinity (stick tables). */
   entries?(now: number): number;
   /** Bytes of load-balancer memory one entry costs. */

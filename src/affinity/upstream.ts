@@ -50,4 +50,10 @@ export class UpstreamAffinity implements Affinity {
     const server = this.upstream?.route(s, now, refuses, isDown);
     return server === undefined ? Miss.pinnedDown : server.id;
   }
+
+  /** nginx reloaded: new workers, a fresh upstream (round robin from the start, no peer marked failed). */
+  reload(): void {
+    this.upstream = undefined;
+    this.version = -1;
+  }
 }

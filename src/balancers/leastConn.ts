@@ -27,4 +27,8 @@ export class LeastConn implements Balancer {
     this.cursor = start + 1;
     return best;
   }
+
+  reload(): void {
+    this.cursor = 0;
+  }
 }

@@ -27,6 +27,11 @@ export class RoundRobin implements Balancer {
     return list[this.cursor++];
   }
 
+  reload(): void {
+    this.cursor = 0;
+    this.credit.clear();
+  }
+
   /** Smooth weighted round robin over `list` (not empty). */
   private pickWeighted(list: readonly Server[]): Server {
     let best: Server | undefined;

@@ -15,4 +15,6 @@ export interface Balancer {
    * a redispatch goes elsewhere); balancers that cannot avoid may ignore it.
    */
   pick(fleet: Fleet, now?: number, avoid?: Server): Server | undefined;
+  /** The load balancer reloads: its position (round robin's turn) starts again. Absent: it keeps none. */
+  reload?(): void;
 }

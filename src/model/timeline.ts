@@ -17,8 +17,9 @@ export type TimelineEvent =
   | ({ at: number; event: 'remove'; server: number } & DrainOptions)
   | ({ at: number; event: 'add'; count: number } & ServerKind)
   | ({ at: number; event: 'restart'; server: number; downtime: number } & DrainOptions)
-  | ({ at: number; event: 'deploy'; interval: number; downtime: number } & DrainOptions)
-  | ({ at: number; event: 'scale'; servers: number } & DrainOptions);
+  | ({ at: number; event: 'deploy'; interval: number; downtime: number; identities: 'kept' | 'new' } & DrainOptions)
+  | ({ at: number; event: 'scale'; servers: number } & DrainOptions)
+  | { at: number; event: 'reload' };
 
 /**
  * How the balancer learns that a server died or came back. Active: checks
@@ -47,7 +48,9 @@ export function describeEvent(e: TimelineEvent): string {
     case 'add':
       return `+${e.count} server${e.count === 1 ? '' : 's'}`;
     case 'deploy':
-      return `rolling deploy${e.drain ? ' (drained)' : ''}`;
+      return `rolling deploy${e.identities === 'new' ? ' (new pods)' : ''}${e.drain ? ' (drained)' : ''}`;
+    case 'reload':
+      return 'balancer reload';
     case 'scale':
       return `scale to ${e.servers}`;
     case 'remove':

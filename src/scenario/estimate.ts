@@ -116,6 +116,7 @@ function fleetShape(c: SimConfig): { servers: number; changes: number; weight: n
       servers += e.count;
       weight = Math.max(weight, e.weight ?? 1);
     } else if (e.event === 'scale') servers += e.servers; // at most that many new ones
+    else if (e.event === 'deploy' && e.identities === 'new') servers += servers; // each replaced by a new one
     changes += e.event === 'deploy' || e.event === 'restart' ? 2 : 1;
   }
   if (c.fleet.autoscale) {

@@ -111,9 +111,19 @@ const timelineEvent = z.discriminatedUnion('event', [
     event: z.literal('deploy'),
     interval: duration.meta({ description: 'Between the starts of two servers\' restarts.' }),
     downtime: duration.default(30),
+    identities: z.enum(['kept', 'new']).default('kept').meta({
+      description:
+        'kept: each server restarts under its own name and address (VMs, StatefulSets); new: each is replaced by a new server with a new name (a Kubernetes Deployment: new pods), which joins as the old one leaves (maxSurge 1, maxUnavailable 0).',
+    }),
     ...drainOptions,
   }),
   z.strictObject({ at: duration, event: z.literal('scale'), servers: z.number().int().min(0).max(100_000), ...drainOptions }),
+  z
+    .strictObject({ at: duration, event: z.literal('reload') })
+    .meta({
+      description:
+        "The load balancer reloads or restarts: what it held in memory is gone (stick tables, unless HAProxy peers carry them over; round-robin positions; nginx's passive-health marks). Cookies and hashes are unaffected: their state is in the client or the key.",
+    }),
 ]);
 
 const serverGroup = z.strictObject({
@@ -275,7 +285,8 @@ function checkTimeline(servers: number | { count: number }[], timeline: Scenario
   }
   let most = initial;
   for (const [i, e] of timeline.entries()) {
-    most += e.event === 'add' ? e.count : e.event === 'scale' ? e.servers : 0;
+    // A deploy with new identities replaces every server by a new one: as many servers again, in all.
+    most += e.event === 'add' ? e.count : e.event === 'scale' ? e.servers : e.event === 'deploy' && e.identities === 'new' ? most : 0;
     if (most > MAX_FLEET) {
       ctx.addIssue({ code: 'custom', path: ['timeline', i], message: `the fleet could reach ${most.toLocaleString('en-US')} servers here, more than ${MAX_FLEET.toLocaleString('en-US')}` });
       return;
@@ -289,7 +300,7 @@ function checkTimeline(servers: number | { count: number }[], timeline: Scenario
       for (let k = 0; k < e.count; k++) state.push('up');
       continue;
     }
-    if (e.event === 'deploy') continue;
+    if (e.event === 'deploy' || e.event === 'reload') continue;
     if (e.event === 'scale') {
       for (let n = live(); n < e.servers; n++) state.push('up');
       for (let k = state.length - 1, n = live(); k >= 0 && n > e.servers; k--) {

@@ -11,7 +11,8 @@ export type LifecycleAction =
   | { type: 'restarted'; server: Server; epoch: number; downtime: number }
   | { type: 'unmark'; server: Server }
   | { type: 'autoscale' }
-  | { type: 'join'; kind: ServerKind };
+  | { type: 'join'; kind: ServerKind }
+  | { type: 'replace'; server: Server; opts: DrainOptions };
 
 /** What the lifecycle needs from the running simulation. */
 export interface LifecycleHost {
@@ -21,6 +22,8 @@ export interface LifecycleHost {
   evacuate(server: Server): void;
   serverAdded(server: Server): void;
   serverRemoved(server: Server): void;
+  /** The load balancer reloads: its in-memory state is lost (what survives is each part's to say). */
+  reloadBalancer(): void;
   trace(event: string, server: string): void;
 }
 
@@ -81,6 +84,8 @@ export class Lifecycle {
         this.pendingJoins--;
         this.add(a.kind);
         return;
+      case 'replace':
+        return this.replace(a.server, a.opts);
     }
   }
 
@@ -93,6 +98,9 @@ export class Lifecycle {
         return this.deploy(e);
       case 'scale':
         return this.scaleTo(e.servers, e);
+      case 'reload':
+        this.host.trace('reload', '');
+        return this.host.reloadBalancer();
     }
     const server = this.fleet.servers[e.server - 1];
     if (server === undefined || server.removed) return;
@@ -224,18 +232,31 @@ export class Lifecycle {
     this.drainDowntime.delete(server);
   }
 
-  /** Every server in turn, `interval` apart, restarted (drained first if asked). */
+  /**
+   * Every server in turn, `interval` apart: restarted under its own name
+   * (drained first if asked), or, with new identities, replaced — a new
+   * server of the same size joins and the old one leaves (drained first if
+   * asked), as a Kubernetes Deployment rolls pods with maxSurge 1 and
+   * maxUnavailable 0.
+   */
   private deploy(e: Extract<TimelineEvent, { event: 'deploy' }>): void {
     const now = this.host.now;
     this.host.trace('deploy', '');
     this.fleet.members
       .filter((s) => s.up)
-      .forEach((s, k) =>
-        this.host.schedule(now + k * e.interval, {
-          type: 'timeline',
-          event: { at: now + k * e.interval, event: 'restart', server: s.id + 1, downtime: e.downtime, drain: e.drain, drainTimeout: e.drainTimeout },
-        }),
-      );
+      .forEach((s, k) => {
+        const at = now + k * e.interval;
+        if (e.identities === 'new') this.host.schedule(at, { type: 'replace', server: s, opts: e });
+        else this.host.schedule(at, { type: 'timeline', event: { at, event: 'restart', server: s.id + 1, downtime: e.downtime, drain: e.drain, drainTimeout: e.drainTimeout } });
+      });
+  }
+
+  /** A new server (new name, new id) takes `old`'s place: it joins, then `old` leaves. */
+  private replace(old: Server, opts: DrainOptions): void {
+    if (old.removed || old.draining) return;
+    this.add({ workers: old.workers, weight: old.weight });
+    if (opts.drain && old.up) this.startDrain(old, 'remove', opts);
+    else this.stop(old, 'remove', 0);
   }
 
   /** Adds servers or removes the newest ones until the fleet has `target` members. */

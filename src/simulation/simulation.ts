@@ -69,6 +69,7 @@ export class Simulation {
       evacuate: (server) => this.evacuate(server),
       serverAdded: (server) => metrics.addServer(server, sim.now),
       serverRemoved: (server) => metrics.serverRemoved(server, sim.now),
+      reloadBalancer: () => this.lb.reload(sim.now),
       trace: (event, server) => this.trace?.fleet(sim.now, event, server),
     });
     sim.setHandler((kind, payload) => this.handle(kind, payload));

@@ -163,6 +163,12 @@ export class LoadBalancer {
     this.affinity?.onResponse?.(s, server, now);
   }
 
+  /** The balancer reloads or restarts: each part loses what it held in memory (see Affinity.reload, Balancer.reload). */
+  reload(now: number): void {
+    this.affinity?.reload?.(now);
+    this.balancer.reload?.();
+  }
+
   /** Load-balancer memory held for affinity: entries and bytes. */
   memory(now: number): { entries: number; bytes: number } {
     const a = this.affinity;

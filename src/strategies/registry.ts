@@ -101,6 +101,7 @@ function table(name: string, description: string, d: { key: (typeof KEY_NAMES)[n
       expire: seconds(d.expire),
       capacity: z.union([z.number().int().min(1), z.literal('unbounded')]).transform((v) => (v === 'unbounded' ? Infinity : v)).default(Infinity),
       entryBytes: z.number().int().min(0).default(64),
+      peers: z.boolean().default(false).meta({ description: 'The table survives a reload of the balancer (HAProxy `peers` with the local peer); default: a reload empties it.' }),
       // HAProxy balances what the table does not know with the backend's `balance`, roundrobin by default.
       fallback: balancer.default('round-robin'),
       ...policyOptions,

@@ -147,3 +147,33 @@ describe('hot-keys', () => {
     expect(run(sc, 'cookie').summary.imbalance_max_mean).toBeLessThan(1.1);
   });
 });
+
+describe('lb-reload', () => {
+  const sc = loadScenario('scenarios/lb-reload.yaml');
+  it('a reload empties a stick table without peers (about 5/6 of live sessions lost each time); peers, cookies and hashes lose nothing', () => {
+    const stick = run(sc, 'haproxy-stick').summary;
+    expect(stick.loss_rerouted).toBeGreaterThan(500);
+    expect(stick.session_loss_rate).toBeGreaterThan(0.1);
+    for (const label of ['haproxy-stick-peers', 'haproxy-cookie', 'ip-ring']) expect(run(sc, label).summary.lost_sessions, label).toBe(0);
+    // Without the reloads the table loses nothing either: the loss is the reloads'.
+    expect(run(loadScenario('scenarios/lb-reload.yaml', ['timeline=[]']), 'haproxy-stick').summary.lost_sessions).toBe(0);
+  });
+});
+
+describe('new-pods', () => {
+  it('new pod identities: hashing loses sessions on pods that never restarted; cookies and tables follow the sessions', () => {
+    const sc = loadScenario('scenarios/new-pods.yaml');
+    const cookie = run(sc, 'cookie').summary;
+    const ring = run(sc, 'ip-ring').summary;
+    const maglev = run(sc, 'ip-maglev').summary;
+    expect(cookie.loss_rerouted).toBe(0);
+    expect(run(sc, 'ip-table').summary.lost_sessions).toBe(cookie.lost_sessions);
+    for (const h of [ring, maglev]) {
+      expect(h.loss_rerouted).toBeGreaterThan(500); // keys moved off pods that were never replaced
+      expect(h.session_loss_rate).toBeGreaterThan(2 * cookie.session_loss_rate);
+    }
+    // Kept identities without a drain: only each restarted server's keys move, and back: less than with new pods.
+    const kept = loadScenario('scenarios/new-pods.yaml', ['timeline[0].identities=kept', 'timeline[0].drain=false']);
+    expect(run(kept, 'ip-ring').summary.session_loss_rate).toBeLessThan(ring.session_loss_rate - 0.015);
+  });
+});

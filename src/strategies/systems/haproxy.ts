@@ -70,9 +70,12 @@ export const haproxyOptions = z.strictObject({
     .strictObject({
       expire: seconds(1800),
       size: z.number().int().min(1).default(1_000_000),
+      peers: z.boolean().default(false).meta({
+        description: '`stick-table … peers <section>` with the local peer: a reload hands the table to the new process (without: a reload empties it).',
+      }),
     })
     .optional()
-    .meta({ description: '`stick-table type ip size <size> expire <expire>` + `stick on src`.' }),
+    .meta({ description: '`stick-table type ip size <size> expire <expire> [peers <section>]` + `stick on src`.' }),
   redispatch: z.boolean().default(false).meta({
     description: '`option redispatch`: a request refused by its server goes to another one on the last retry (at once when no cookie or table sent it, under a non-hash balance, or when the server is DOWN).',
   }),
@@ -178,7 +181,7 @@ export const haproxyPreset = def({
     if (o.stickOnSrc !== undefined) {
       const t = o.stickOnSrc;
       // An IPv4 stick-table entry with server_id: about 50 bytes of key and data, plus the tree node.
-      const table = new TableAffinity(clientIp, { expire: t.expire, capacity: t.size, entryBytes: 64 });
+      const table = new TableAffinity(clientIp, { expire: t.expire, capacity: t.size, entryBytes: 64, peers: t.peers });
       return { lb: new LoadBalancer(table, balancer, downPolicy(o), connectRetry(o)) };
     }
     return { lb: new LoadBalancer(undefined, balancer, downPolicy(o), connectRetry(o)) };
