@@ -18,6 +18,16 @@ import { traceCommand } from './commands/trace.js';
 import { validateCommand } from './commands/validate.js';
 import { processIo, type Io } from './io.js';
 
+/** What `--key` was given on the command line (`--key text` or `--key=text`), as typed. */
+function givenText(args: readonly string[], key: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === `--${key}`) return args[i + 1];
+    if (a.startsWith(`--${key}=`)) return a.slice(key.length + 3);
+  }
+  return undefined;
+}
+
 /** Bad command-line usage, reported by yargs. */
 class UsageError extends Error {}
 
@@ -51,6 +61,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       for (const [key, value] of Object.entries(argv)) {
         if (Array.isArray(value) && !REPEATABLE.has(key) && !/[A-Z]/.test(key) && key !== '_') {
           throw new UsageError(`--${key}: given ${value.length} times (${value.join(', ')}); give it once`);
+        }
+        // A number option given text: yargs makes it NaN, which no message should show. Say what was given.
+        if (typeof value === 'number' && Number.isNaN(value) && !/[A-Z]/.test(key)) {
+          throw new UsageError(`--${key}: expected a number, got ${JSON.stringify(givenText(args, key) ?? '')}`);
         }
       }
     })

@@ -234,7 +234,10 @@ export const scenarioSchema = z
   .superRefine((s, ctx) => {
     if (!(s.duration > 0)) ctx.addIssue({ code: 'custom', path: ['duration'], message: 'expected a duration > 0', input: s.duration });
     if (!(s.window > 0)) ctx.addIssue({ code: 'custom', path: ['window'], message: 'expected a duration > 0', input: s.window });
-    if (s.warmup >= s.duration) ctx.addIssue({ code: 'custom', path: ['warmup'], message: `expected less than the duration (${s.duration}s)`, input: s.warmup });
+    if (s.warmup >= s.duration) {
+      // About both fields: blamed on whichever of the two a --set (or --duration) changed.
+      ctx.addIssue({ code: 'custom', path: ['warmup'], params: { related: [['duration']] }, message: `expected less than the duration (${s.duration}s)`, input: s.warmup });
+    }
     if (s.duration / s.window > MAX_WINDOWS) {
       // About both fields: reported at the duration, and blamed on whichever of the two a --set changed.
       const windows = s.duration / s.window;

@@ -467,3 +467,13 @@ describe('an option that takes one value, given twice (found by the command-line
     expect(existsSync('results/s-sweep')).toBe(false);
   });
 });
+
+describe('a number option given text', () => {
+  it('says what was given, not NaN, in both spellings', async () => {
+    const dir = tmp();
+    const file = small(dir);
+    expect(oneLine(await cli('run', file, '--seed', 'abc', '--out', join(dir, 'o')))).toBe('stickysim: --seed: expected a number, got "abc" (see stickysim --help)');
+    expect(oneLine(await cli('trace', file, '--strategy', 'cookie', '--limit=x1'))).toBe('stickysim: --limit: expected a number, got "x1" (see stickysim --help)');
+    expect(readdirSync(dir)).toEqual(['s.yaml']);
+  });
+});
