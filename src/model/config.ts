@@ -15,4 +15,20 @@ export interface SimConfig {
     autoscale?: AutoscaleSpec;
   };
   timeline: readonly TimelineEvent[];
+  /** Load-balancer replicas, each with its own state (absent: one). */
+  balancers?: BalancerReplicas;
+}
+
+/**
+ * K instances of the load balancer, each with its own memory (round-robin
+ * turn, stick table, passive-health marks), in front of the same servers:
+ * - `ecmp`: each request is a new connection, spread by a flow hash of its
+ *   5-tuple (a router's ECMP, a cloud L4 balancer in front of HAProxy or
+ *   ingress pods): a client's requests land on any replica;
+ * - `client`: each client stays on one replica (DNS round robin with the
+ *   answer cached, or one keep-alive connection for the whole session).
+ */
+export interface BalancerReplicas {
+  replicas: number;
+  spread: 'ecmp' | 'client';
 }

@@ -124,6 +124,7 @@ export function parseScenario(text: string, file: string, sets: readonly string[
       },
       fleet: resolveFleet(doc.fleet),
       timeline: doc.timeline,
+      ...(doc.balancers !== undefined && doc.balancers.replicas > 1 ? { balancers: doc.balancers } : {}),
     },
   };
 }

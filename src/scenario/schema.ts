@@ -229,6 +229,15 @@ export const scenarioSchema = z
       autoscale: autoscale.nullable().optional(),
     }),
     timeline: z.array(timelineEvent).default([]),
+    balancers: z
+      .strictObject({
+        replicas: z.number().int().min(1).max(1000).default(1).meta({ description: 'Load-balancer instances, each with its own state (stick table, round-robin turn, passive-health marks).' }),
+        spread: z.enum(['ecmp', 'client']).default('ecmp').meta({
+          description: "ecmp: each request a new connection, spread by a flow hash (a client's requests land on any replica); client: each client stays on one replica (DNS cached, or one connection per session).",
+        }),
+      })
+      .optional()
+      .meta({ description: 'Several load balancers in front of the same servers (ECMP, DNS round robin, ingress replicas); absent: one.' }),
     strategies: z.array(strategyEntry).min(1).default([...STRATEGY_NAMES]),
   })
   .superRefine((s, ctx) => {

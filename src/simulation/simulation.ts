@@ -1,4 +1,4 @@
-import { createStreams, Simulator } from '../engine/index.js';
+import { createStreams, fmix32, Simulator } from '../engine/index.js';
 import { Collector, FailReason, type Census } from '../metrics/collector.js';
 import type { RunMetrics } from '../metrics/results.js';
 import type { SimConfig } from '../model/config.js';
@@ -33,7 +33,11 @@ export class Simulation {
   private readonly sim = new Simulator<Payload>();
   private readonly fleet: Fleet;
   private readonly workload: Workload;
-  private readonly lb: LoadBalancer;
+  /** The load balancer: one instance per replica (see BalancerReplicas), each with its own state. */
+  private readonly lbs: LoadBalancer[];
+  /** The replica routing the current request (set by `via`). */
+  private lb: LoadBalancer;
+  private readonly spread: 'ecmp' | 'client' | undefined;
   private readonly metrics: Collector;
   private readonly lifecycle: Lifecycle;
   private readonly shared: SessionStore | undefined;
@@ -51,8 +55,13 @@ export class Simulation {
     this.trace = tracer ? new TraceEmitter(tracer) : undefined;
     const streams = createStreams(seed);
     this.workload = new Workload(config.workload, streams);
-    const instance = strategy({ routing: streams.routing, clients: config.workload.clients, placement: placementSalt(seed) });
+    const ctx = { routing: streams.routing, clients: config.workload.clients, placement: placementSalt(seed) };
+    const instance = strategy(ctx);
+    // Replicas share the configuration (the same placement, the same routing stream) and nothing else.
+    this.lbs = [instance.lb];
+    for (let k = 1; k < (config.balancers?.replicas ?? 1); k++) this.lbs.push(strategy(ctx).lb);
     this.lb = instance.lb;
+    this.spread = this.lbs.length > 1 ? config.balancers!.spread : undefined;
     this.turn = this.lb.policy.retryDelay;
     this.storeLatency = instance.sharedStore?.latency ?? 0;
     this.shared = instance.sharedStore ? new SessionStore(0, config.fleet.sessionTtl, Infinity) : undefined;
@@ -69,7 +78,9 @@ export class Simulation {
       evacuate: (server) => this.evacuate(server),
       serverAdded: (server) => metrics.addServer(server, sim.now),
       serverRemoved: (server) => metrics.serverRemoved(server, sim.now),
-      reloadBalancer: () => this.lb.reload(sim.now),
+      reloadBalancer: () => {
+        for (const lb of this.lbs) lb.reload(sim.now);
+      },
       trace: (event, server) => this.trace?.fleet(sim.now, event, server),
     });
     sim.setHandler((kind, payload) => this.handle(kind, payload));
@@ -143,7 +154,16 @@ export class Simulation {
   private cut(windowEnd: boolean): void {
     const now = this.sim.now;
     if (windowEnd) for (const s of this.fleet.servers) if (s.draining) this.lifecycle.checkDrained(s);
-    this.metrics.lbMemory(this.lb.memory(now));
+    if (this.lbs.length === 1) this.metrics.lbMemory(this.lb.memory(now));
+    else {
+      const all = { entries: 0, bytes: 0 };
+      for (const lb of this.lbs) {
+        const m = lb.memory(now);
+        all.entries += m.entries;
+        all.bytes += m.bytes;
+      }
+      this.metrics.lbMemory(all);
+    }
     this.metrics.cut(now, windowEnd);
   }
 
@@ -164,11 +184,23 @@ export class Simulation {
     s.retryTurns = 0;
     this.workload.network.prepare(s, now);
     this.metrics.requestSent();
+    if (this.spread !== undefined) this.via(s);
     const server = this.lb.route(s, this.fleet, now);
     this.trace?.route(now, s, server?.name ?? null, this.lb.lastVia);
     if (server === undefined) this.unrouted(s);
     else if (this.lb.lastTurns > 0) this.delay(s, server, this.lb.lastTurns);
     else this.arrive(s, server);
+  }
+
+  /**
+   * The replica that carries the current request of `s` (and its response):
+   * by a hash of the client and, under ECMP, of the request too (each
+   * request a new connection, a new source port) — computed, not stored, so
+   * the response goes back through the replica that routed the request.
+   */
+  private via(s: SessionRow): void {
+    const h = this.spread === 'ecmp' ? fmix32((s.key ^ Math.imul(s.next + 1, 0x9e3779b1)) >>> 0) : fmix32(s.key);
+    this.lb = this.lbs[h % this.lbs.length]!;
   }
 
   /** No server for the request: no server available, or the policy is strict. */
@@ -293,6 +325,7 @@ export class Simulation {
     const arrivedAt = retry > 0 ? sentAt + retry : sentAt;
     this.metrics.completedAt(server, now - sentAt, s.startedAt - arrivedAt, now, retry);
     this.trace?.complete(now, s, server.name, now - sentAt);
+    if (this.spread !== undefined) this.via(s);
     this.lb.onResponse(s, server, now);
     const waiting = server.dequeue() as SessionRow | undefined;
     if (waiting !== undefined) this.start(waiting, server);

@@ -177,3 +177,25 @@ describe('new-pods', () => {
     expect(run(kept, 'ip-ring').summary.session_loss_rate).toBeLessThan(ring.session_loss_rate - 0.015);
   });
 });
+
+describe('lb-replicas', () => {
+  it('replicas behind ECMP: per-instance tables (HAProxy stick table, kube-proxy ClientIP per node) lose most sessions; cookie and source hashing none; pinned clients keep them', () => {
+    const sc = loadScenario('scenarios/lb-replicas.yaml');
+    for (const label of ['haproxy-stick', 'kube-proxy-clientip']) {
+      const m = run(sc, label).summary;
+      expect(m.session_loss_rate, label).toBeGreaterThan(0.6);
+      expect(m.loss_rerouted, label).toBeGreaterThan(10_000);
+    }
+    for (const label of ['haproxy-cookie', 'haproxy-source']) expect(run(sc, label).summary.lost_sessions, label).toBe(0);
+    const pinned = loadScenario('scenarios/lb-replicas.yaml', ['balancers.spread=client']);
+    expect(run(pinned, 'haproxy-stick').summary.lost_sessions).toBe(0);
+    // Three tables hold about three entries per client where one balancer holds one.
+    const one = loadScenario('scenarios/lb-replicas.yaml', ['balancers.replicas=1']);
+    expect(run(sc, 'haproxy-stick').summary.lb_entries_max).toBeGreaterThan(2 * run(one, 'haproxy-stick').summary.lb_entries_max);
+  });
+
+  it('bad replica settings are refused naming the field', () => {
+    expect(() => loadScenario('scenarios/lb-replicas.yaml', ['balancers.replicas=0'])).toThrow('--set balancers.replicas=0: expected an integer ≥ 1');
+    expect(() => loadScenario('scenarios/lb-replicas.yaml', ['balancers.spread=dns'])).toThrow('--set balancers.spread=dns: expected one of "ecmp"|"client"');
+  });
+});
