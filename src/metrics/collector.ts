@@ -28,6 +28,8 @@ export const FailReason = {
   undetected: 2,
   /** In service or queued when its server stopped. */
   crash: 3,
+  /** The shared session store was unreachable. */
+  store: 4,
 } as const;
 export type FailReason = (typeof FailReason)[keyof typeof FailReason];
 

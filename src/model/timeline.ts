@@ -19,7 +19,8 @@ export type TimelineEvent =
   | ({ at: number; event: 'restart'; server: number; downtime: number } & DrainOptions)
   | ({ at: number; event: 'deploy'; interval: number; downtime: number; identities: 'kept' | 'new' } & DrainOptions)
   | ({ at: number; event: 'scale'; servers: number } & DrainOptions)
-  | { at: number; event: 'reload' };
+  | { at: number; event: 'reload' }
+  | { at: number; event: 'store-outage'; duration: number; flush: boolean };
 
 /**
  * How the balancer learns that a server died or came back. Active: checks
@@ -51,6 +52,8 @@ export function describeEvent(e: TimelineEvent): string {
       return `rolling deploy${e.identities === 'new' ? ' (new pods)' : ''}${e.drain ? ' (drained)' : ''}`;
     case 'reload':
       return 'balancer reload';
+    case 'store-outage':
+      return `session store down${e.flush ? ' (flushed)' : ''}`;
     case 'scale':
       return `scale to ${e.servers}`;
     case 'remove':

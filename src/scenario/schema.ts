@@ -119,6 +119,17 @@ const timelineEvent = z.discriminatedUnion('event', [
   }),
   z.strictObject({ at: duration, event: z.literal('scale'), servers: z.number().int().min(0).max(100_000), ...drainOptions }),
   z
+    .strictObject({
+      at: duration,
+      event: z.literal('store-outage'),
+      duration: duration.meta({ description: 'How long the shared session store is unreachable.' }),
+      flush: z.boolean().default(false).meta({ description: 'It comes back empty (a Redis without persistence, restarted): every session it held is lost.' }),
+    })
+    .meta({
+      description:
+        'The shared session store (shared-store strategies) is unreachable: every request that needs it fails until it is back. Strategies that keep sessions in the servers do not notice.',
+    }),
+  z
     .strictObject({ at: duration, event: z.literal('reload') })
     .meta({
       description:
@@ -312,7 +323,7 @@ function checkTimeline(servers: number | { count: number }[], timeline: Scenario
       for (let k = 0; k < e.count; k++) state.push('up');
       continue;
     }
-    if (e.event === 'deploy' || e.event === 'reload') continue;
+    if (e.event === 'deploy' || e.event === 'reload' || e.event === 'store-outage') continue;
     if (e.event === 'scale') {
       for (let n = live(); n < e.servers; n++) state.push('up');
       for (let k = state.length - 1, n = live(); k >= 0 && n > e.servers; k--) {

@@ -12,7 +12,8 @@ export type LifecycleAction =
   | { type: 'unmark'; server: Server }
   | { type: 'autoscale' }
   | { type: 'join'; kind: ServerKind }
-  | { type: 'replace'; server: Server; opts: DrainOptions };
+  | { type: 'replace'; server: Server; opts: DrainOptions }
+  | { type: 'store-up'; flush: boolean };
 
 /** What the lifecycle needs from the running simulation. */
 export interface LifecycleHost {
@@ -24,6 +25,8 @@ export interface LifecycleHost {
   serverRemoved(server: Server): void;
   /** The load balancer reloads: its in-memory state is lost (what survives is each part's to say). */
   reloadBalancer(): void;
+  /** The shared session store goes down or comes back (emptied with `flush`); a no-op without one. */
+  sessionStore(up: boolean, flush: boolean): void;
   trace(event: string, server: string): void;
 }
 
@@ -86,6 +89,9 @@ export class Lifecycle {
         return;
       case 'replace':
         return this.replace(a.server, a.opts);
+      case 'store-up':
+        this.host.trace(a.flush ? 'store up (empty)' : 'store up', '');
+        return this.host.sessionStore(true, a.flush);
     }
   }
 
@@ -101,6 +107,11 @@ export class Lifecycle {
       case 'reload':
         this.host.trace('reload', '');
         return this.host.reloadBalancer();
+      case 'store-outage':
+        this.host.trace('store down', '');
+        this.host.sessionStore(false, false);
+        this.host.schedule(this.host.now + e.duration, { type: 'store-up', flush: e.flush });
+        return;
     }
     const server = this.fleet.servers[e.server - 1];
     if (server === undefined || server.removed) return;

@@ -21,7 +21,7 @@ const LIFECYCLE = 4;
 
 type Payload = SessionRow | LifecycleAction | null;
 
-const FAIL_NAMES = ['no-server', 'strict', 'undetected', 'crash'] as const;
+const FAIL_NAMES = ['no-server', 'strict', 'undetected', 'crash', 'store'] as const;
 
 /**
  * One run of one strategy: wires the workload, the fleet, the load balancer
@@ -41,6 +41,8 @@ export class Simulation {
   private readonly metrics: Collector;
   private readonly lifecycle: Lifecycle;
   private readonly shared: SessionStore | undefined;
+  /** The shared session store is unreachable (timeline store-outage). */
+  private storeDown = false;
   private readonly storeLatency: number;
   private readonly trace: TraceEmitter | undefined;
   /** One retry turn of the load balancer's policy (its retryDelay), seconds: a request waits a whole number of them. */
@@ -78,6 +80,11 @@ export class Simulation {
       evacuate: (server) => this.evacuate(server),
       serverAdded: (server) => metrics.addServer(server, sim.now),
       serverRemoved: (server) => metrics.serverRemoved(server, sim.now),
+      sessionStore: (up, flush) => {
+        if (this.shared === undefined) return;
+        this.storeDown = !up;
+        if (up && flush) this.shared.clear(sim.now);
+      },
       reloadBalancer: () => {
         for (const lb of this.lbs) lb.reload(sim.now);
       },
@@ -230,6 +237,9 @@ export class Simulation {
   private arrive(s: SessionRow, server: Server): void {
     if (!server.up) {
       this.refused(s, server);
+    } else if (this.storeDown) {
+      // The application cannot read the session: an error, at once (its worker is not held).
+      this.fail(s, FailReason.store, server);
     } else if (server.busy < server.workers) {
       this.land(s, server);
       this.start(s, server);

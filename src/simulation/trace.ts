@@ -10,7 +10,7 @@ export type TraceEvent =
   | { t: number; type: 'state'; session: number; request: number; server: string; outcome: 'created' | 'hit' | 'loss'; cause?: string }
   | { t: number; type: 'complete'; session: number; request: number; server: string; latency: number }
   | { t: number; type: 'dropped'; session: number; request: number; server: string }
-  | { t: number; type: 'failed'; session: number; request: number; server: string | null; reason: 'no-server' | 'strict' | 'undetected' | 'crash' }
+  | { t: number; type: 'failed'; session: number; request: number; server: string | null; reason: 'no-server' | 'strict' | 'undetected' | 'crash' | 'store' }
   | { t: number; type: 'session-end'; session: number; logout: boolean }
   | { t: number; type: 'fleet'; event: string; server: string };
 

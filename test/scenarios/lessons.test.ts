@@ -199,3 +199,19 @@ describe('lb-replicas', () => {
     expect(() => loadScenario('scenarios/lb-replicas.yaml', ['balancers.spread=dns'])).toThrow('--set balancers.spread=dns: expected one of "ecmp"|"client"');
   });
 });
+
+describe('store-outage', () => {
+  it('a shared store down for 2 minutes fails every request meanwhile; in-memory stickiness does not notice; a flushed store loses its sessions', () => {
+    const sc = loadScenario('scenarios/store-outage.yaml');
+    const shared = run(sc, 'shared-store');
+    expect(shared.summary.failed).toBeGreaterThan(1000);
+    expect(shared.summary.lost_sessions).toBe(0);
+    // Every failure falls in the outage's windows, [15m, 17m): none before or after.
+    const failedAt = shared.windowTotals.filter((w) => w.failed > 0).map((w) => w.start_s);
+    expect(failedAt).toEqual([900, 960]);
+    for (const label of ['cookie', 'ip-table']) expect(run(sc, label).summary.failed, label).toBe(0);
+    const flushed = run(loadScenario('scenarios/store-outage.yaml', ['timeline[0].flush=true']), 'shared-store').summary;
+    expect(flushed.loss_server_lost).toBeGreaterThan(50);
+    expect(flushed.failed).toBe(shared.summary.failed);
+  });
+});

@@ -203,9 +203,11 @@ export function sessionDiagram(trace: SessionTrace, opts: { servers?: ServerChoi
       emit(
         r.failure === 'undetected'
           ? `${S}--xLB: failed · ${r.server} is dead, but the balancer has not noticed yet`
-          : `${S}--xLB: failed · ${r.server} went down while serving it`,
+          : r.failure === 'store'
+            ? `${S}--xLB: error 500 · the session store is unreachable`
+            : `${S}--xLB: failed · ${r.server} went down while serving it`,
       );
-      emit('LB--xC: error 503');
+      emit(r.failure === 'store' ? 'LB-->>C: error 500' : 'LB--xC: error 503');
       return;
     }
     if (r.end === undefined) {
