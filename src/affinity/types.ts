@@ -51,6 +51,12 @@ export interface Affinity {
   entries?(now: number): number;
   /** Bytes of load-balancer memory one entry costs. */
   readonly entryBytes?: number;
+  /** The last lookup answered an established connection's server, which a drain does not cut (layer 4). */
+  readonly established?: boolean;
+  /** Bytes of load-balancer memory held, when entries differ in size (else entries × entryBytes). */
+  memoryBytes?(now: number): number;
+  /** The session is over (its last request answered or failed): what the balancer held for it may go. */
+  sessionEnded?(s: Session): void;
 }
 
 /**

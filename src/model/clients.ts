@@ -28,6 +28,8 @@ export interface ClientSpec {
   subnets?: { count: number; exponent: number };
   /** A share of clients (not behind NAT) change address mid-session, e.g. Wi-Fi to cellular. */
   mobile?: { fraction: number; ipChangesPerHour: number };
+  /** How clients reuse connections (absent: a new one per request); see affinity/connection.ts. */
+  connection?: { reuse: 'request' | 'keepalive' | 'session'; idleTimeout: number; maxRequests: number };
 }
 
 /** Lanes of per-request counter-based draws; one per kind of draw keeps them independent. */

@@ -168,8 +168,9 @@ function resolveFleet({ servers, healthCheck, autoscale, ...template }: Scenario
   return { ...template, initial, ...(healthCheck ? { healthCheck } : {}), ...(autoscale ? { autoscale } : {}) };
 }
 
-function resolveClients({ nat, subnets, mobile, ...rest }: ScenarioDoc['workload']['clients']): ClientSpec {
-  return { ...rest, ...(nat ? { nat } : {}), ...(subnets ? { subnets } : {}), ...(mobile ? { mobile } : {}) };
+function resolveClients({ nat, subnets, mobile, connection, ...rest }: ScenarioDoc['workload']['clients']): ClientSpec {
+  const c = connection ? (connection.reuse === 'session' ? { ...connection, idleTimeout: Infinity, maxRequests: Infinity } : connection) : undefined;
+  return { ...rest, ...(nat ? { nat } : {}), ...(subnets ? { subnets } : {}), ...(mobile ? { mobile } : {}), ...(c ? { connection: c } : {}) };
 }
 
 function resolveArrivals(a: ScenarioDoc['workload']['arrivals']): ArrivalSpec {

@@ -85,6 +85,17 @@ const clients = z.strictObject({
     .strictObject({ fraction: probability, ipChangesPerHour: z.number().min(0) })
     .nullable().optional()
     .meta({ description: 'A share of clients change address mid-session (Wi-Fi to cellular, ISP pools).' }),
+  connection: z
+    .strictObject({
+      reuse: z.enum(['request', 'keepalive', 'session']).default('keepalive').meta({
+        description: 'request: a new connection per request; keepalive: HTTP/1.1 keep-alive; session: one connection for the whole session (HTTP/2, gRPC, WebSocket).',
+      }),
+      idleTimeout: duration.default(75).meta({ description: 'keepalive: closed after this long without a request (nginx keepalive_timeout 75 s).' }),
+      maxRequests: z.number().int().min(1).default(1000).meta({ description: 'keepalive: closed after this many requests (nginx keepalive_requests 1000).' }),
+    })
+    .nullable()
+    .optional()
+    .meta({ description: 'How clients reuse their connections; matters to layer-4 balancers (l4, kube-proxy), which route connections, not requests. Absent: a new connection per request.' }),
 });
 
 const serverRef = z

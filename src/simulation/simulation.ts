@@ -38,6 +38,8 @@ export class Simulation {
   /** The replica routing the current request (set by `via`). */
   private lb: LoadBalancer;
   private readonly spread: 'ecmp' | 'client' | undefined;
+  /** The balancer keeps something per session (connections) and is told when a session ends. */
+  private readonly tracks: boolean;
   private readonly metrics: Collector;
   private readonly lifecycle: Lifecycle;
   private readonly shared: SessionStore | undefined;
@@ -64,6 +66,7 @@ export class Simulation {
     for (let k = 1; k < (config.balancers?.replicas ?? 1); k++) this.lbs.push(strategy(ctx).lb);
     this.lb = instance.lb;
     this.spread = this.lbs.length > 1 ? config.balancers!.spread : undefined;
+    this.tracks = instance.lb.tracksSessions;
     this.turn = this.lb.policy.retryDelay;
     this.storeLatency = instance.sharedStore?.latency ?? 0;
     this.shared = instance.sharedStore ? new SessionStore(0, config.fleet.sessionTtl, Infinity) : undefined;
@@ -350,6 +353,7 @@ export class Simulation {
       this.sim.schedule(this.sim.now + this.workload.think(s), SEND, s);
     } else {
       s.ended = true;
+      if (this.tracks) for (const lb of this.lbs) lb.sessionEnded(s);
       this.metrics.sessionEnded();
       this.trace?.sessionEnd(this.sim.now, s);
       this.workload.release(s);

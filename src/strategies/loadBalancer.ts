@@ -100,7 +100,7 @@ export class LoadBalancer {
       return server !== undefined && !server.up && this.retry ? this.retried(s, server, false, fleet, now) : server;
     }
     let id = a.lookup(s, fleet, now);
-    if (id >= 0 && this.policy.onDrain === 'move' && fleet.servers[id]!.draining) id = Miss.pinnedDown;
+    if (id >= 0 && this.policy.onDrain === 'move' && fleet.servers[id]!.draining && a.established !== true) id = Miss.pinnedDown;
     let server: Server | undefined;
     let direct = false;
     if (id >= 0) {
@@ -173,6 +173,15 @@ export class LoadBalancer {
   memory(now: number): { entries: number; bytes: number } {
     const a = this.affinity;
     const entries = a?.entries?.(now) ?? 0;
-    return { entries, bytes: entries * (a?.entryBytes ?? 0) };
+    return { entries, bytes: a?.memoryBytes?.(now) ?? entries * (a?.entryBytes ?? 0) };
+  }
+
+  /** Whether the balancer wants to hear of sessions ending (it keeps something per session: connections). */
+  get tracksSessions(): boolean {
+    return this.affinity?.sessionEnded !== undefined;
+  }
+
+  sessionEnded(s: Session): void {
+    this.affinity?.sessionEnded?.(s);
   }
 }

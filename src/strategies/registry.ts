@@ -4,6 +4,7 @@ import { HashedAffinity } from '../affinity/hashed.js';
 import { KEY_EXTRACTORS, KEY_NAMES } from '../affinity/keys.js';
 import { RouteAffinity } from '../affinity/route.js';
 import { TableAffinity } from '../affinity/table.js';
+import { ConnectionAffinity, PER_REQUEST } from '../affinity/connection.js';
 import {
   HASH_FAMILY_NAMES, HASH_FUNCTION_NAMES, hashFunction, makeHashFamily, type HashFamilyName, type HashFamilySpec, type HashFunctionName,
 } from '../balancers/hashing/index.js';
@@ -163,6 +164,19 @@ export const STRATEGIES: readonly StrategyDef[] = [
   table('ip-table', 'LB-side stick table on the client IP (HAProxy stick on src; Kubernetes ClientIP affinity, 3 h).', { key: 'ip', expire: 10800 }),
   table('table', 'LB-side stick table on any key (ip, ip24, header, param), with expiry and capacity.', { key: 'header', expire: 1800 }),
   def({
+    name: 'l4',
+    description: 'Layer 4: a server per connection (AWS NLB, HAProxy mode tcp, IPVS); every request on it follows. Clients reuse connections per workload.clients.connection.',
+    options: z.strictObject({
+      balancer: balancer.default('round-robin'),
+      maxConnectionAge: seconds(Infinity).meta({
+        description: 'Close a connection this long after it opened, so that the client reconnects and is balanced again (Envoy max_connection_duration, gRPC MAX_CONNECTION_AGE); default never.',
+      }),
+    }),
+    build: (o, ctx) => ({
+      lb: new LoadBalancer(new ConnectionAffinity(ctx.clients.connection ?? PER_REQUEST, o.maxConnectionAge), makeBalancer(o.balancer, ctx.routing)),
+    }),
+  }),
+  def({
     name: 'shared-store',
     description: 'Stateless servers, state in a shared store: no routing loss, each request pays the store latency.',
     options: z.strictObject({
@@ -176,8 +190,12 @@ export const STRATEGIES: readonly StrategyDef[] = [
   }),
 ];
 
-/** The generic strategies, by name: what a scenario runs when it names none. */
-export const STRATEGY_NAMES = STRATEGIES.map((s) => s.name);
+/**
+ * The generic strategies, by name: what a scenario runs when it names none
+ * (but `l4`, which with the default clients — a new connection per request —
+ * is its balancer again).
+ */
+export const STRATEGY_NAMES = STRATEGIES.map((s) => s.name).filter((n) => n !== 'l4');
 
 /**
  * Real systems configured by their own option names (`{ system: haproxy,

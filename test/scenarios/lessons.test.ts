@@ -215,3 +215,31 @@ describe('store-outage', () => {
     expect(flushed.failed).toBe(shared.summary.failed);
   });
 });
+
+describe('l4-scale-out', () => {
+  /** The share of requests the 4 new servers (s5…s8) took in [from, to), relative to their fair share (half). */
+  const newShare = (m: ReturnType<typeof run>, from: number, to: number) => {
+    const rows = m.windows.filter((w) => w.start_s >= from && w.end_s <= to);
+    const all = rows.reduce((a, w) => a + w.requests, 0);
+    const fresh = rows.filter((w) => ['s5', 's6', 's7', 's8'].includes(w.server)).reduce((a, w) => a + w.requests, 0);
+    return fresh / all / 0.5;
+  };
+
+  it('HTTP/2 clients behind an L4 balancer leave new servers far under their fair share; a maximum connection age spreads them, at the price of the sessions; L7 has no lag', () => {
+    const sc = loadScenario('scenarios/l4-scale-out.yaml');
+    const l4 = run(sc, 'l4');
+    const aged = run(sc, 'l4-max-age-1m');
+    const rr = run(sc, 'round-robin');
+    // The first 5 minutes after the scale-out (10m–15m): under half their fair share; then still short of it.
+    expect(newShare(l4, 600, 900)).toBeLessThan(0.5);
+    expect(newShare(l4, 900, 1800)).toBeLessThan(0.9);
+    expect(newShare(aged, 660, 900)).toBeGreaterThan(0.85);
+    expect(newShare(rr, 600, 900)).toBeGreaterThan(0.95);
+    // A connection is a binding: the session stays with its server until the connection closes.
+    expect(l4.summary.lost_sessions).toBe(0);
+    expect(aged.summary.session_loss_rate).toBeGreaterThan(0.5);
+    // Per request connections: an L4 balancer is its balancer again.
+    const perRequest = run(loadScenario('scenarios/l4-scale-out.yaml', ['workload.clients.connection.reuse=request']), 'l4').summary;
+    expect(perRequest.lost_sessions).toBe(rr.summary.lost_sessions);
+  });
+});

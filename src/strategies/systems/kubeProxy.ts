@@ -50,7 +50,9 @@
  */
 import { z } from 'zod';
 import { clientIp } from '../../affinity/keys.js';
+import { ConnectionAffinity } from '../../affinity/connection.js';
 import { TableAffinity } from '../../affinity/table.js';
+import type { Affinity } from '../../affinity/types.js';
 import { XtRecentAffinity } from '../../affinity/xtRecent.js';
 import { IptablesRandom, IpvsRoundRobin } from '../../balancers/kubeProxy.js';
 import { DEFAULT_POLICY, LoadBalancer, type DownPolicy } from '../loadBalancer.js';
@@ -96,14 +98,18 @@ export const kubeProxyPreset = def({
   check: checkKubeProxy,
   build: (o, ctx) => {
     const timeout = o.timeoutSeconds ?? DEFAULT_CLIENTIP_TIMEOUT;
+    // kube-proxy balances connections: conntrack keeps an established flow on its endpoint, and only a new
+    // connection meets the rules (the random chain, the recent lists, IPVS templates).
+    const c = ctx.clients.connection;
+    const l4 = (inner: Affinity | undefined) => (c !== undefined && c.reuse !== 'request' ? new ConnectionAffinity(c, Infinity, inner) : inner);
     if (o.mode === 'iptables') {
       const balancer = new IptablesRandom(ctx.routing);
-      if (o.sessionAffinity === 'None') return { lb: new LoadBalancer(undefined, balancer) };
-      return { lb: new LoadBalancer(new XtRecentAffinity({ timeout, listSize: o.ipListTot ?? XT_RECENT_IP_LIST_TOT }), balancer) };
+      if (o.sessionAffinity === 'None') return { lb: new LoadBalancer(l4(undefined), balancer) };
+      return { lb: new LoadBalancer(l4(new XtRecentAffinity({ timeout, listSize: o.ipListTot ?? XT_RECENT_IP_LIST_TOT })), balancer) };
     }
     const balancer = new IpvsRoundRobin(ctx.routing);
-    if (o.sessionAffinity === 'None') return { lb: new LoadBalancer(undefined, balancer) };
+    if (o.sessionAffinity === 'None') return { lb: new LoadBalancer(l4(undefined), balancer) };
     const templates = new TableAffinity(clientIp, { expire: timeout, capacity: Infinity, entryBytes: IPVS_TEMPLATE_BYTES });
-    return { lb: new LoadBalancer(templates, balancer, IPVS_POLICY) };
+    return { lb: new LoadBalancer(l4(templates), balancer, IPVS_POLICY) };
   },
 });
