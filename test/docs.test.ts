@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 
-const FILES = ['README.md', ...readdirSync('docs/strategies').filter((f) => f.endsWith('.md')).map((f) => join('docs/strategies', f))];
+const FILES = ['README.md', 'docs/STORIES.md', ...readdirSync('docs/strategies').filter((f) => f.endsWith('.md')).map((f) => join('docs/strategies', f))];
 const root = mkdtempSync(join(tmpdir(), 'stickysim-docs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -29,7 +29,7 @@ export type TimelineEvent =
  * unavailable for `failTimeout`, after which it is tried again.
  */
 export type HealthCheckSpec =
-  | { type: 'active'; interval: number; fall: number; rise: number }
+  | { type: 'active'; interval: number; fall: number; rise: number; probe?: 'tcp' | 'http'; timeout?: number }
   | { type: 'passive'; maxFails: number; failTimeout: number };
 
 /** A utilization-target autoscaler (Kubernetes HPA formula). */

@@ -163,6 +163,11 @@ const healthCheck = z
           interval: duration.default(2),
           fall: z.number().int().min(1).default(3),
           rise: z.number().int().min(1).default(2),
+          probe: z.enum(['tcp', 'http']).default('tcp').meta({
+            description:
+              "tcp: a connect, answered by the server's kernel, blind to overload (HAProxy's plain `check`); http: a request served like any other (`option httpchk`, a Kubernetes readiness probe): it waits in the server's queue and fails past `timeout`, so a saturated server is marked down",
+          }),
+          timeout: duration.optional().meta({ description: 'http: a check waiting longer fails (HAProxy `timeout check`; default: the interval, as HAProxy uses `inter`).' }),
         })
         .meta({ description: 'Active checks (HAProxy `inter`/`fall`/`rise`): a crash is noticed at the `fall`-th failed check.' }),
       z

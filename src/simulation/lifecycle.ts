@@ -13,7 +13,8 @@ export type LifecycleAction =
   | { type: 'autoscale' }
   | { type: 'join'; kind: ServerKind }
   | { type: 'replace'; server: Server; opts: DrainOptions }
-  | { type: 'store-up'; flush: boolean };
+  | { type: 'store-up'; flush: boolean }
+  | { type: 'probe' };
 
 /** What the lifecycle needs from the running simulation. */
 export interface LifecycleHost {
@@ -25,6 +26,12 @@ export interface LifecycleHost {
   serverRemoved(server: Server): void;
   /** The load balancer reloads: its in-memory state is lost (what survives is each part's to say). */
   reloadBalancer(): void;
+  /**
+   * How long an HTTP check sent to `server` now would wait before a worker
+   * takes it (0 when one is free): the expected wait behind the requests
+   * queued there.
+   */
+  probeWait(server: Server): number;
   /** The shared session store goes down or comes back (emptied with `flush`); a no-op without one. */
   sessionStore(up: boolean, flush: boolean): void;
   trace(event: string, server: string): void;
@@ -45,6 +52,8 @@ export class Lifecycle {
   private readonly drainDowntime = new Map<Server, number>();
   /** Passive checks: recent failure times per server. */
   private readonly failures = new Map<Server, number[]>();
+  /** HTTP checks: consecutive results per server (positive: passes, negative: failures). */
+  private readonly streak = new Map<Server, number>();
 
   constructor(
     private readonly fleet: Fleet,
@@ -54,6 +63,8 @@ export class Lifecycle {
 
   start(timeline: readonly TimelineEvent[], duration: number): void {
     for (const event of timeline) if (event.at < duration) this.host.schedule(event.at, { type: 'timeline', event });
+    const hc = this.config.healthCheck;
+    if (hc?.type === 'active' && hc.probe === 'http') this.host.schedule(hc.interval, { type: 'probe' });
     const a = this.config.autoscale;
     if (a !== undefined) {
       this.snapshotCapacity();
@@ -89,6 +100,8 @@ export class Lifecycle {
         return;
       case 'replace':
         return this.replace(a.server, a.opts);
+      case 'probe':
+        return this.probe();
       case 'store-up':
         this.host.trace(a.flush ? 'store up (empty)' : 'store up', '');
         return this.host.sessionStore(true, a.flush);
@@ -181,6 +194,39 @@ export class Lifecycle {
     this.fleet.setHealthy(server, false);
     this.host.trace('marked down', server.name);
     this.host.schedule(now + hc.failTimeout, { type: 'unmark', server });
+  }
+
+  /**
+   * HTTP checks of every live server (`probe: http`): a check that would
+   * wait past `timeout` in the server's queue fails. `fall` failures in a
+   * row mark a server down though it is alive — its bound clients go
+   * elsewhere and its queue drains — and `rise` passes mark it up again.
+   * This is how overload turns into health-check failures, and one server's
+   * clients into its neighbours' overload. A crashed server is left to the
+   * crash's own detection (`notice`).
+   */
+  private probe(): void {
+    const hc = this.config.healthCheck as Extract<HealthCheckSpec, { type: 'active' }>;
+    const now = this.host.now;
+    this.host.schedule(now + hc.interval, { type: 'probe' });
+    const timeout = hc.timeout ?? hc.interval;
+    for (const server of this.fleet.servers) {
+      if (server.removed || !server.up) {
+        this.streak.delete(server);
+        continue;
+      }
+      const ok = this.host.probeWait(server) <= timeout;
+      const before = this.streak.get(server) ?? 0;
+      const streak = ok ? Math.max(before, 0) + 1 : Math.min(before, 0) - 1;
+      this.streak.set(server, streak);
+      if (server.healthy && streak <= -hc.fall) {
+        this.fleet.setHealthy(server, false);
+        this.host.trace('marked down (check timed out)', server.name);
+      } else if (!server.healthy && streak >= hc.rise) {
+        this.fleet.setHealthy(server, true);
+        this.host.trace('marked up', server.name);
+      }
+    }
   }
 
   /** Schedules the health check that notices the server's new state: the `count`-th check from now. */

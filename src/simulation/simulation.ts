@@ -2,6 +2,7 @@ import { createStreams, fmix32, Simulator } from '../engine/index.js';
 import { Collector, FailReason, type Census } from '../metrics/collector.js';
 import type { RunMetrics } from '../metrics/results.js';
 import type { SimConfig } from '../model/config.js';
+import { meanOf } from '../model/distributions.js';
 import { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
 import { LOSS_CAUSE_NAMES, LossCause } from '../model/session.js';
@@ -43,6 +44,8 @@ export class Simulation {
   private readonly metrics: Collector;
   private readonly lifecycle: Lifecycle;
   private readonly shared: SessionStore | undefined;
+  /** Mean service time of a request (seconds), for the expected wait of a health check in a queue. */
+  private readonly meanService: number;
   /** The shared session store is unreachable (timeline store-outage). */
   private storeDown = false;
   private readonly storeLatency: number;
@@ -68,6 +71,7 @@ export class Simulation {
     this.spread = this.lbs.length > 1 ? config.balancers!.spread : undefined;
     this.tracks = instance.lb.tracksSessions;
     this.turn = this.lb.policy.retryDelay;
+    this.meanService = meanOf(config.workload.service);
     this.storeLatency = instance.sharedStore?.latency ?? 0;
     this.shared = instance.sharedStore ? new SessionStore(0, config.fleet.sessionTtl, Infinity) : undefined;
     this.metrics = new Collector({ warmup: config.warmup, duration: config.duration, window: config.window });
@@ -83,6 +87,7 @@ export class Simulation {
       evacuate: (server) => this.evacuate(server),
       serverAdded: (server) => metrics.addServer(server, sim.now),
       serverRemoved: (server) => metrics.serverRemoved(server, sim.now),
+      probeWait: (server) => (server.busy < server.workers ? 0 : ((server.queued + 1) / server.workers) * this.meanService),
       sessionStore: (up, flush) => {
         if (this.shared === undefined) return;
         this.storeDown = !up;

@@ -243,3 +243,20 @@ describe('l4-scale-out', () => {
     expect(perRequest.lost_sessions).toBe(rr.summary.lost_sessions);
   });
 });
+
+describe('overload-cascade', () => {
+  it('HTTP checks that time out under load mark live servers down; moved cookie clients overload the rest, and the flapping outlives the burst; persist, a slower fall or TCP checks stop it', () => {
+    const sc = loadScenario('scenarios/overload-cascade.yaml');
+    const downs: number[] = [];
+    const cookie = run(sc, 'haproxy-cookie', (e) => {
+      if (e.type === 'fleet' && e.event.startsWith('marked down')) downs.push(e.t);
+    }).summary;
+    expect(cookie.session_loss_rate).toBeGreaterThan(0.1);
+    expect(cookie.latency_p99_ms).toBeGreaterThan(2000);
+    expect(downs.filter((t) => t < 900)).toEqual([]); // nothing before the burst (15m–18m)
+    expect(downs.filter((t) => t >= 1200).length).toBeGreaterThan(20); // still flapping minutes after it
+    expect(run(sc, 'haproxy-cookie-persist').summary.lost_sessions).toBe(0);
+    expect(run(loadScenario('scenarios/overload-cascade.yaml', ['fleet.healthCheck.fall=10']), 'haproxy-cookie').summary.lost_sessions).toBe(0);
+    expect(run(loadScenario('scenarios/overload-cascade.yaml', ['fleet.healthCheck.probe=tcp']), 'haproxy-cookie').summary.lost_sessions).toBe(0);
+  });
+});
