@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -17,6 +18,23 @@ import { schemaCommand } from './commands/schema.js';
 import { traceCommand } from './commands/trace.js';
 import { validateCommand } from './commands/validate.js';
 import { processIo, type Io } from './io.js';
+
+/** The scenarios shipped with stickysim (the package's scenarios/). */
+const SHIPPED = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+/**
+ * `name` as given when it is a path that exists (or not a bare name);
+ * otherwise the shipped scenario of that name (`quickstart` →
+ * …/scenarios/quickstart.yaml), if there is one.
+ */
+export function shippedScenario(name: string): string {
+  if (existsSync(name) || !/^[\w.-]+$/.test(name)) return name;
+  for (const candidate of [`${name}.yaml`, `${name}.yml`, name]) {
+    const path = join(SHIPPED, candidate);
+    if (existsSync(path)) return path;
+  }
+  return name;
+}
 
 /** What `--key` was given on the command line (`--key text` or `--key=text`), as typed. */
 function givenText(args: readonly string[], key: string): string | undefined {
@@ -44,6 +62,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
   const parser = yargs([...args])
     .scriptName('stickysim')
     .version(VERSION)
+    .alias('V', 'version')
+    .alias('h', 'help')
+    .recommendCommands()
     .command(runCommand(io))
     .command(reportCommand(io))
     .command(traceCommand(io))
@@ -58,6 +79,8 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     // An option that takes one value, given twice, is refused: yargs would make a list of it, which reads as
     // no value at all (`--out a --out b` would write to the default directory).
     .middleware((argv) => {
+      // `stickysim run quickstart`: a bare name that is no file here is a shipped scenario.
+      if (typeof argv.scenario === 'string') argv.scenario = shippedScenario(argv.scenario);
       for (const [key, value] of Object.entries(argv)) {
         if (Array.isArray(value) && !REPEATABLE.has(key) && !/[A-Z]/.test(key) && key !== '_') {
           throw new UsageError(`--${key}: given ${value.length} times (${value.join(', ')}); give it once`);

@@ -101,5 +101,8 @@ describe('durations', () => {
       90, 0.25, 30, 300, 7200, 86400, 5400, 45,
     ]);
     expect([parseDuration('soon'), parseDuration(-1), parseDuration('5 parsecs'), parseDuration(Number.NaN)]).toEqual([undefined, undefined, undefined, undefined]);
+    // Compound durations, largest unit first, each unit once.
+    expect(['1h30m', '49m50s', '1m30.5s', '2s500ms', '1d2h', '1h30min', '1h 30m'].map(parseDuration)).toEqual([5400, 2990, 90.5, 2.5, 93600, 5400, undefined]);
+    expect(['30m1h', '1h1h', 'h30m', '1h30', '1h30mx'].map(parseDuration)).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 });
