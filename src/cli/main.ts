@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EnvironmentError, InputError } from '../scenario/errors.js';
+import { didYouMean } from '../scenario/suggest.js';
 import { VERSION } from '../version.js';
 import { listCommand } from './commands/list.js';
 // --- issue #6: sweeps, capacity planning, shards ---
@@ -79,8 +80,14 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     // An option that takes one value, given twice, is refused: yargs would make a list of it, which reads as
     // no value at all (`--out a --out b` would write to the default directory).
     .middleware((argv) => {
+      // `… | stickysim validate -`: yargs reads a lone `-` as an empty string; it is standard input.
+      if ((argv.scenario === true || argv.scenario === '') && args.includes('-')) {
+        const command = String(argv._[0]);
+        if (command === 'sweep' || command === 'plan') throw new UsageError(`${command} reads its scenario once per cell, so it cannot come on standard input: give a file, not -`);
+        argv.scenario = '-';
+      }
       // `stickysim run quickstart`: a bare name that is no file here is a shipped scenario.
-      if (typeof argv.scenario === 'string') argv.scenario = shippedScenario(argv.scenario);
+      else if (typeof argv.scenario === 'string') argv.scenario = shippedScenario(argv.scenario);
       for (const [key, value] of Object.entries(argv)) {
         if (Array.isArray(value) && !REPEATABLE.has(key) && !/[A-Z]/.test(key) && key !== '_') {
           throw new UsageError(`--${key}: given ${value.length} times (${value.join(', ')}); give it once`);
@@ -96,7 +103,17 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      if (err) throw err;
+      // An unknown option: name the nearest known one (`--outt` → --out).
+      const unknown = /^Unknown arguments?: (.+)$/.exec(msg ?? '');
+      if (unknown) {
+        // yargs keeps its options' names in getOptions(), which its types do not declare.
+        const options = (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+        const known = Object.keys(options.key).filter((k) => k.length > 1);
+        const hints = unknown[1]!.split(', ').map((a) => didYouMean(a, known).replace(/did you mean (\S+)\?/, 'did you mean --$1?'));
+        throw new UsageError(`${msg}${hints.join('')}`);
+      }
+      throw new UsageError(msg);
     });
   try {
     await parser.parseAsync();
@@ -125,5 +142,12 @@ const invokedDirectly = (() => {
 })();
 
 if (invokedDirectly) {
+  // `stickysim run … | head`: once the reader has gone, what is left to print goes nowhere, and the command
+  // still finishes what it writes to disk (EPIPE is not an error of the run).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
   process.exitCode = await main(hideBin(process.argv));
 }

@@ -129,7 +129,7 @@ export function whatThisShows(all: readonly StrategyEstimate[], replications: nu
   if (refused.length > 0) {
     const top = refused[0]!;
     out.push(
-      `Requests went unanswered (dropped by a full queue or failed: no server up, or a crash under them) in ${refused.length} of ${withData.length} strategies, ` +
+      `Requests went unanswered (dropped by a full queue or failed: no server up, or a crash under them) in ${refused.length} of ${withData.length} strateg${withData.length === 1 ? 'y' : 'ies'}, ` +
         `at most ${formatCount(top.n)} (${top.e.strategy}).`,
     );
   }

@@ -7,6 +7,7 @@ import type { ClientSpec } from '../model/clients.js';
 import type { ArrivalSpec } from '../model/workload.js';
 import { ALL_STRATEGY_NAMES, findStrategy, type StrategyInstance, type BuildContext } from '../strategies/registry.js';
 import { InputError } from './errors.js';
+import { didYouMean } from './suggest.js';
 import { formatBytes } from './estimate.js';
 import { scenarioSchema, type ScenarioDoc } from './schema.js';
 
@@ -71,7 +72,8 @@ export function readScenarioText(file: string, max: number): string {
     );
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // `-`: the scenario comes on standard input (`… | stickysim validate -`).
+    fd = file === '-' ? 0 : openSync(file, 'r');
   } catch (e) {
     throw cannot(e);
   }
@@ -92,7 +94,7 @@ export function readScenarioText(file: string, max: number): string {
   } catch (e) {
     throw e instanceof InputError ? e : cannot(e);
   } finally {
-    closeSync(fd);
+    if (fd !== 0) closeSync(fd);
   }
 }
 
@@ -101,7 +103,7 @@ export function parseScenario(text: string, file: string, sets: readonly string[
   for (const set of sets) applySet(raw, set);
   const origin = blamer(file, sets, opts.names);
   const doc = validate(raw, origin);
-  const name = doc.name ?? basename(file, extname(file));
+  const name = doc.name ?? (file === '-' ? 'stdin' : basename(file, extname(file)));
   return {
     name,
     file,
@@ -412,7 +414,7 @@ function validatedStrategy({ name, label: _label, ...options }: { name: string; 
 /** A registry strategy with its options validated and defaults filled in. */
 export function resolveStrategy(name: string, options: Record<string, unknown> = {}): ResolvedStrategy {
   const def = findStrategy(name);
-  if (def === undefined) throw new InputError(`unknown strategy "${name}": expected one of ${ALL_STRATEGY_NAMES.join(', ')}`);
+  if (def === undefined) throw new InputError(`unknown strategy "${name}"${didYouMean(name, ALL_STRATEGY_NAMES)}: expected one of ${ALL_STRATEGY_NAMES.join(', ')}`);
   const r = def.options.safeParse(options, { error: numberWords });
   if (!r.success) throw new InputError(`strategy ${name}: ${formatIssue(r.error.issues[0]!)}`);
   const parsed = r.data as Record<string, unknown>;
@@ -434,7 +436,7 @@ export function selectStrategies(scenario: Scenario, names: readonly string[] | 
     else if (findStrategy(n) !== undefined) out.push(resolveStrategy(n));
     else {
       const known = [...new Set([...scenario.strategies.map((s) => s.label), ...ALL_STRATEGY_NAMES])];
-      throw new InputError(`--strategies: unknown strategy "${n}": expected one of ${known.join(', ')}`);
+      throw new InputError(`--strategies: unknown strategy "${n}"${didYouMean(n, known)}: expected one of ${known.join(', ')}`);
     }
   }
   return out;

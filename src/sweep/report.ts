@@ -43,7 +43,7 @@ export function sweepReport(meta: SweepMeta, estimates: readonly CellEstimate[],
     ...meta.vary.map((a): [string, string] => [a.path, a.values.join(', ')]),
     ['strategies', meta.strategies.map((s) => s.label).join(', ')],
     ['replications', `${meta.replications} (seeds ${meta.seeds.join(', ')})`],
-    ['runs', `${meta.cells} cell${meta.cells === 1 ? '' : 's'} × ${meta.strategies.length} strategies × ${meta.replications} replication${meta.replications === 1 ? '' : 's'} = ${runs}`],
+    ['runs', `${meta.cells} cell${meta.cells === 1 ? '' : 's'} × ${meta.strategies.length} strateg${meta.strategies.length === 1 ? 'y' : 'ies'} × ${meta.replications} replication${meta.replications === 1 ? '' : 's'} = ${runs}`],
   ];
   const ci = meta.replications > 1
     ? `Lines join the means over ${meta.replications} replications; the shaded band around each is its 95% confidence interval (Student t). Table cells are mean ± the interval's half-width.`

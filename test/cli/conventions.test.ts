@@ -1,4 +1,5 @@
 /** Command-line habits people rely on: -V and -h, shipped scenarios by name, did-you-mean, compound durations. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,9 +34,19 @@ describe('command-line conventions', () => {
     expect([missing.code, missing.err]).toEqual([2, 'stickysim: no-such-scenario: cannot read the scenario (no such file)\n']);
   });
 
-  it('suggests the command meant', async () => {
+  it('suggests the command, option or strategy meant', async () => {
     const r = await cli('ruun', 'quickstart');
     expect([r.code, r.err]).toEqual([2, 'stickysim: Did you mean run? (see stickysim --help)\n']);
+    expect((await cli('run', 'seed-two-servers', '--outt', 'x')).err).toBe('stickysim: Unknown argument: outt (did you mean --out?) (see stickysim --help)\n');
+    expect((await cli('run', 'seed-two-servers', '--strategies', 'cooky')).err).toMatch(/^stickysim: --strategies: unknown strategy "cooky" \(did you mean cookie\?\): expected one of cookie, /);
+    expect((await cli('trace', 'seed-two-servers', '--strategy', 'ip-rign')).err).toMatch(/unknown strategy "ip-rign" \(did you mean ip-ring\?\)/);
+    // Nothing near enough: no guess.
+    expect((await cli('run', 'seed-two-servers', '--strategies', 'zzzzzz')).err).not.toMatch(/did you mean/);
+  });
+
+  it('says "1 strategy", not "1 strategies"', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'stickysim-conv-')), 'o');
+    expect((await cli('run', 'seed-two-servers', '--strategies', 'cookie', '--out', out)).out).toMatch(/^seed-two-servers: 1 strategy × 1 replication, seed 7\n/);
   });
 
   it('takes compound durations on the command line', async () => {
@@ -43,5 +54,21 @@ describe('command-line conventions', () => {
     const r = await cli('run', 'seed-two-servers', '--duration', '1h1m30s', '--strategies', 'cookie', '--out', out, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).resolved.duration).toBe(3690);
+  });
+
+  it('validate - reads the scenario from standard input; sweep and plan say they cannot', () => {
+    const bin = join(process.cwd(), 'dist', 'cli', 'main.js');
+    const ok = spawnSync(process.execPath, [bin, 'validate', '-'], { input: readFileSync('scenarios/seed-two-servers.yaml'), encoding: 'utf8' });
+    expect([ok.status, ok.stdout]).toEqual([0, expect.stringMatching(/^-: ok — "seed-two-servers"/)]);
+    const sweep = spawnSync(process.execPath, [bin, 'sweep', '-', '--vary', 'fleet.servers=2,3'], { input: '', encoding: 'utf8' });
+    expect([sweep.status, sweep.stderr]).toEqual([2, 'stickysim: sweep reads its scenario once per cell, so it cannot come on standard input: give a file, not - (see stickysim --help)\n']);
+  });
+
+  it('piped into a reader that stops early (| head), a run still finishes writing its results', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'stickysim-pipe-')), 'o');
+    const bin = join(process.cwd(), 'dist', 'cli', 'main.js');
+    const r = spawnSync('bash', ['-c', `node ${bin} run seed-two-servers --out ${out} | head -c 10 > /dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    expect([r.stdout.trim(), r.stderr]).toEqual(['0', '']);
+    expect(readFileSync(join(out, 'summary.csv'), 'utf8').split('\n')[0]).toMatch(/^scenario,strategy,replication/);
   });
 });

@@ -80,7 +80,7 @@ export function runCommand(io: Io) {
         if (json) {
           io.out(comparisonJson(inputs, result, { fingerprint: print, resultsDir: dir.target, elapsedSeconds }));
         } else if (!quiet) {
-          io.out(`${scenario.name}: ${strategies.length} strategies × ${replications} replication${replications > 1 ? 's' : ''}, seed ${seed}\n\n`);
+          io.out(`${scenario.name}: ${strategies.length} strateg${strategies.length === 1 ? 'y' : 'ies'} × ${replications} replication${replications > 1 ? 's' : ''}, seed ${seed}\n\n`);
           io.out(comparisonTable(result));
           // With one replication there is nothing to pair: say so only to someone who asked for a baseline.
           const paired = replications > 1 || argv.baseline !== undefined ? pairedTable(result, baseline) : '';

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { sessionDiagram, type ServerChoice } from '../../report/trace/mermaid.js';
 import { eventLog, parseSessionPick, traceSession } from '../../report/trace/record.js';
 import { InputError } from '../../scenario/errors.js';
+import { didYouMean } from '../../scenario/suggest.js';
 import { loadScenario, resolveStrategy } from '../../scenario/load.js';
 import { ALL_STRATEGY_NAMES, findStrategy } from '../../strategies/registry.js';
 import type { Io } from '../io.js';
@@ -46,5 +47,6 @@ function pickStrategy(own: { label: string }[], v: unknown) {
   const found = own.find((s) => s.label === name);
   if (found !== undefined) return found as ReturnType<typeof resolveStrategy>;
   if (findStrategy(name) !== undefined) return resolveStrategy(name);
-  throw new InputError(`--strategy: unknown strategy "${name}": expected one of ${[...new Set([...labels, ...ALL_STRATEGY_NAMES])].join(', ')}`);
+  const known = [...new Set([...labels, ...ALL_STRATEGY_NAMES])];
+  throw new InputError(`--strategy: unknown strategy "${name}"${didYouMean(name, known)}: expected one of ${known.join(', ')}`);
 }
