@@ -2,7 +2,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EnvironmentError, InputError } from '../scenario/errors.js';
 import { didYouMean } from '../scenario/suggest.js';
@@ -50,6 +50,56 @@ function givenText(args: readonly string[], key: string): string | undefined {
 /** Bad command-line usage, reported by yargs. */
 class UsageError extends Error {}
 
+/** Each command's help ends with these examples (command line, what it does). */
+export const EXAMPLES: Record<string, [string, string][]> = {
+  run: [
+    ['stickysim run quickstart', 'every strategy of the flagship scenario; results in results/quickstart/'],
+    ['stickysim run scenarios/server-crash.yaml --strategies cookie,ip-hash --replications 5', 'two strategies, 5 replications: intervals and paired differences'],
+    ['stickysim run quickstart --set fleet.servers=12 --duration 1h30m --out results/q12', 'overrides, and a directory of its own'],
+  ],
+  report: [
+    ['stickysim report results/quickstart', 'redraw report.html and the charts from the CSV files'],
+    ['stickysim report results/quickstart --quiet', 'the same, printing nothing'],
+  ],
+  trace: [
+    ['stickysim trace seed-two-servers --strategy cookie', 'the first session as a Mermaid sequence diagram'],
+    ['stickysim trace server-crash --strategy ip-hash --session first-lost', 'the first session that lost its state, and why'],
+    ['stickysim trace quickstart --strategy cookie --format jsonl --limit 100', "the run's raw events, one JSON object per line"],
+  ],
+  validate: [
+    ['stickysim validate scenarios/quickstart.yaml', 'check a scenario and print what it resolves to'],
+    ['cat my.yaml | stickysim validate -', 'the same, from standard input'],
+  ],
+  list: [
+    ['stickysim list', 'every strategy and shipped scenario, a line each'],
+    ['stickysim list | grep haproxy', 'the HAProxy preset'],
+  ],
+  schema: [
+    ['stickysim schema > stickysim.schema.json', 'the JSON Schema of scenario files, for an editor'],
+    ['stickysim schema | jq .properties.fleet', 'what a fleet may say'],
+  ],
+  sweep: [
+    ['stickysim sweep quickstart --vary fleet.servers=4,8,12', 'three fleet sizes × every strategy'],
+    ['stickysim sweep quickstart --vary fleet.servers=4..12:4 --replications 3 --workers 2', 'a range, replicated, on two threads'],
+    ['stickysim sweep quickstart --vary fleet.servers=4..12 --shard 0/2 --out results/part0', 'one shard of two (stickysim merge joins them)'],
+  ],
+  plan: [
+    ["stickysim plan mmc --vary fleet.servers=1..64 --slo 'latency_p99_ms<=250'", 'the fewest servers meeting a p99 target, with 95% confidence'],
+    ["stickysim plan quickstart --vary fleet.servers=2..32 --slo 'session_loss_rate<=1%' --strategies cookie,ip-ring", 'per strategy, for a loss target'],
+  ],
+  merge: [
+    ['stickysim merge results/part0 results/part1 --out results/quickstart-sweep', 'join the shards of a sweep into its files'],
+    ['stickysim merge results/part* --force', 'the same, replacing an earlier merge'],
+  ],
+};
+
+/** A command with its examples added to its help. */
+function withExamples<C extends { command: string; builder?: (y: Argv) => Argv }>(c: C): C {
+  const name = c.command.split(' ')[0]!;
+  const examples = EXAMPLES[name] ?? [];
+  return { ...c, builder: (y: Argv) => examples.reduce((acc, [cmd, what]) => acc.example(cmd, what), c.builder ? c.builder(y) : y) };
+}
+
 /** Options that may be given more than once (and positional lists). */
 const REPEATABLE = new Set(['set', 'vary', 'slo', 'dirs']);
 
@@ -66,16 +116,16 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .alias('V', 'version')
     .alias('h', 'help')
     .recommendCommands()
-    .command(runCommand(io))
-    .command(reportCommand(io))
-    .command(traceCommand(io))
-    .command(validateCommand(io))
-    .command(listCommand(io))
-    .command(schemaCommand(io))
+    .command(withExamples(runCommand(io)))
+    .command(withExamples(reportCommand(io)))
+    .command(withExamples(traceCommand(io)))
+    .command(withExamples(validateCommand(io)))
+    .command(withExamples(listCommand(io)))
+    .command(withExamples(schemaCommand(io)))
     // --- issue #6 ---
-    .command(sweepCommand(io))
-    .command(planCommand(io))
-    .command(mergeCommand(io))
+    .command(withExamples(sweepCommand(io)))
+    .command(withExamples(planCommand(io)))
+    .command(withExamples(mergeCommand(io)))
     // ---
     // An option that takes one value, given twice, is refused: yargs would make a list of it, which reads as
     // no value at all (`--out a --out b` would write to the default directory).

@@ -1,6 +1,6 @@
 /** Command-line habits people rely on: -V and -h, shipped scenarios by name, did-you-mean, compound durations. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -70,5 +70,36 @@ describe('command-line conventions', () => {
     const r = spawnSync('bash', ['-c', `node ${bin} run seed-two-servers --out ${out} | head -c 10 > /dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
     expect([r.stdout.trim(), r.stderr]).toEqual(['0', '']);
     expect(readFileSync(join(out, 'summary.csv'), 'utf8').split('\n')[0]).toMatch(/^scenario,strategy,replication/);
+  });
+
+  it("every command's help shows 2 or 3 examples, each naming a scenario, strategies and options that exist", async () => {
+    const { EXAMPLES } = await import('../../src/cli/main.js');
+    const { ALL_STRATEGY_NAMES } = await import('../../src/strategies/registry.js');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      for (const [command, examples] of Object.entries(EXAMPLES)) {
+        expect(examples.length, command).toBeGreaterThanOrEqual(2);
+        expect(examples.length, command).toBeLessThanOrEqual(3);
+        log.mockClear();
+        await cli(command, '--help');
+        const help = log.mock.calls.map((c) => String(c[0])).join('\n').replace(/\s+/g, ' ');
+        for (const [line] of examples) {
+          expect(help, `${command}: ${line}`).toContain(line.replace(/\s+/g, ' ').slice(0, 30));
+          const words = line.split(' ');
+          const scenario = words[2];
+          if (['run', 'trace', 'validate', 'sweep', 'plan'].includes(command) && words[0] === 'stickysim') expect(existsSync(shippedScenario(scenario!)), line).toBe(true);
+          const strategies = words[words.indexOf('--strategies') + 1] ?? '';
+          if (words.includes('--strategies')) for (const n of strategies.split(',')) expect(ALL_STRATEGY_NAMES, line).toContain(n);
+          if (words.includes('--strategy')) expect(ALL_STRATEGY_NAMES, line).toContain(words[words.indexOf('--strategy') + 1]);
+        }
+      }
+    } finally {
+      log.mockRestore();
+    }
+    // The cheap ones run as written.
+    for (const line of [EXAMPLES.trace![1]![0], EXAMPLES.validate![0]![0]]) {
+      const r = await cli(...line.split(' ').slice(1));
+      expect([r.code, r.err], line).toEqual([0, '']);
+    }
   });
 });
