@@ -169,6 +169,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     await parser.parseAsync();
     return 0;
   } catch (e) {
+    if (e instanceof InputError && e.reported) return 2;
     if (e instanceof InputError || e instanceof UsageError) {
       const hint = e instanceof UsageError ? ' (see stickysim --help)' : '';
       io.err(`stickysim: ${e.message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);

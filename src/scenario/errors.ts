@@ -4,6 +4,19 @@
  */
 export class InputError extends Error {
   override readonly name = 'InputError';
+
+  /**
+   * @param all every problem found, one line each, the first being `message`'s
+   *   (a scenario with several mistakes: `validate` prints them all).
+   * @param reported the lines were printed already: the CLI only exits 2.
+   */
+  constructor(
+    message: string,
+    readonly all: readonly string[] = [message],
+    readonly reported = false,
+  ) {
+    super(message);
+  }
 }
 
 /**

@@ -267,10 +267,13 @@ export function parsePath(text: string, set: string): (string | number)[] {
 function validate(raw: unknown, origin: Blamer): ScenarioDoc {
   const r = scenarioSchema.safeParse(raw, { reportInput: true, error: numberWords });
   if (r.success) return r.data;
-  const issue = furthest(r.error.issues[0]!);
-  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
-  const { who, exact } = origin(issuePaths(issue));
-  throw new InputError(`${who}: ${formatIssue(issue, exact)}${more}`);
+  const lines = r.error.issues.map((i) => {
+    const issue = furthest(i);
+    const { who, exact } = origin(issuePaths(issue));
+    return `${who}: ${formatIssue(issue, exact)}`;
+  });
+  const more = lines.length > 1 ? ` (and ${lines.length - 1} more)` : '';
+  throw new InputError(`${lines[0]!}${more}`, lines);
 }
 
 /**
@@ -344,11 +347,41 @@ function furthest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
  * the value at fault was given on the command line, which names the field
  * and the value already): what was expected only.
  */
+/**
+ * The field names a mapping at `path` of `schema` may have (for did-you-mean;
+ * empty where the path leads to no single mapping): through defaults,
+ * optionals, transforms, lists, and the union members that are mappings.
+ */
+export function fieldsAt(schema: unknown, path: readonly PropertyKey[]): string[] {
+  type Def = { type?: string; innerType?: unknown; in?: unknown; out?: unknown; element?: unknown; options?: unknown[]; shape?: Record<string, unknown> };
+  const def = (x: unknown): Def | undefined => (x as { _zod?: { def?: Def } } | undefined)?._zod?.def;
+  const unwrap = (x: unknown): unknown[] => {
+    const d = def(x);
+    if (d === undefined) return [];
+    if (d.type === 'optional' || d.type === 'nullable' || d.type === 'default' || d.type === 'prefault' || d.type === 'readonly') return unwrap(d.innerType);
+    if (d.type === 'pipe') return unwrap(d.in);
+    if (d.type === 'union') return (d.options ?? []).flatMap(unwrap);
+    return [x];
+  };
+  let nodes = unwrap(schema);
+  for (const key of path) {
+    nodes = nodes.flatMap((n) => {
+      const d = def(n)!;
+      if (d.type === 'object' && typeof key === 'string' && d.shape?.[key] !== undefined) return unwrap(d.shape[key]);
+      if (d.type === 'array' && typeof key === 'number') return unwrap(d.element);
+      return [];
+    });
+  }
+  return [...new Set(nodes.flatMap((n) => (def(n)?.type === 'object' ? Object.keys(def(n)!.shape ?? {}) : [])))];
+}
+
 export function formatIssue(issue: z.core.$ZodIssue, bare = false): string {
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-    const words = `unknown field${keys.length > 1 ? 's' : ''} (check the spelling; \`stickysim schema\` lists every field)`;
+    const known = fieldsAt(scenarioSchema, issue.path);
+    const hint = issue.keys.length === 1 && known.length > 0 ? didYouMean(String(issue.keys[0]), known) : '';
+    const words = `unknown field${keys.length > 1 ? 's' : ''}${hint} (check the spelling; \`stickysim schema\` lists every field)`;
     return bare ? words : `${keys.join(', ')}: ${words}`;
   }
   // A check of several fields (params.related) says what it found in its message: its input is the whole document.

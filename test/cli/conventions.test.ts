@@ -1,6 +1,6 @@
 /** Command-line habits people rely on: -V and -h, shipped scenarios by name, did-you-mean, compound durations. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -101,5 +101,23 @@ describe('command-line conventions', () => {
       const r = await cli(...line.split(' ').slice(1));
       expect([r.code, r.err], line).toEqual([0, '']);
     }
+  });
+
+  it('validate reports every problem in the file, a line each; run reports the first and how many more', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'stickysim-bad-')), 'bad.yaml');
+    writeFileSync(file, 'duration: -5\nfleet: { servers: 0, workerz: 3 }\nworkload: { arrivals: { rate: -1 } }\n');
+    const v = await cli('validate', file);
+    expect(v.code).toBe(2);
+    expect(v.err.trim().split('\n')).toEqual([
+      expect.stringMatching(/^stickysim: .*bad\.yaml: duration: expected a duration/),
+      `stickysim: ${file}: workload.arrivals.rate: expected a number ≥ 0, got -1`,
+      `stickysim: ${file}: fleet.servers: expected an integer ≥ 1, got 0`,
+      `stickysim: ${file}: fleet.workerz: unknown field (did you mean workers?) (check the spelling; \`stickysim schema\` lists every field)`,
+      'stickysim: 4 problems',
+    ]);
+    const r = await cli('run', file, '--out', join(file, '..', 'o'));
+    expect([r.code, r.err.trim().split('\n').length]).toEqual([2, 1]);
+    expect(r.err).toMatch(/\(and 3 more\)\n$/);
+    expect((await cli('run', 'seed-two-servers', '--set', 'fleet.server=3')).err).toMatch(/^stickysim: --set fleet.server=3: unknown field \(did you mean servers\?\)/);
   });
 });

@@ -432,13 +432,14 @@ describe('a bad --set value is blamed on the flag, not the file', () => {
       [['--set', 'fleet.servers=0'], '--set fleet.servers=0: expected an integer ≥ 1 (and 2 more)'],
       [['--set', 'fleet.servers=3', '--set', 'fleet.servers=-1'], '--set fleet.servers=-1: expected an integer ≥ 1'],
       [['--set', 'fleet.servers=0', '--set', 'fleet.workers=2'], '--set fleet.servers=0: expected an integer ≥ 1 (and 2 more)'],
-      [['--set', 'fleet.wrokers=2'], '--set fleet.wrokers=2: unknown field (check the spelling; `stickysim schema` lists every field)'],
+      [['--set', 'fleet.wrokers=2'], '--set fleet.wrokers=2: unknown field (did you mean workers?) (check the spelling; `stickysim schema` lists every field)'],
       [['--set', 'workload.arrivals={rate: -1}'], '--set workload.arrivals={rate: -1}: workload.arrivals.rate: expected a number ≥ 0, got -1'],
       [['--duration', '0'], '--duration 0: expected a duration > 0 (and 1 more)'],
       [['--set', 'strategies=[cookie, cookie]'], '--set strategies=[cookie, cookie]: strategies[1]: "cookie" appears twice; give variants a distinct `label`'],
     ];
+    // `run` reports the first problem on one line (`validate` lists them all).
     for (const [args, message] of cases) {
-      const r = await cli('validate', 'scenarios/quickstart.yaml', ...args);
+      const r = await cli('run', 'scenarios/quickstart.yaml', ...args, '--out', join(tmp(), 'o'));
       expect([r.code, oneLine(r)], args.join(' ')).toEqual([2, `stickysim: ${message}`]);
     }
   });

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { formatDuration } from '../../model/units.js';
+import { InputError } from '../../scenario/errors.js';
 import { loadScenario } from '../../scenario/load.js';
 import type { Io } from '../io.js';
 import { scenarioArgs, sharedScenarioOptions } from '../options.js';
@@ -10,7 +11,16 @@ export function validateCommand(io: Io) {
     describe: 'Check a scenario file against the schema and print what it resolves to',
     builder: (y: Argv) => sharedScenarioOptions(y),
     handler: (argv: Record<string, unknown>) => {
-      const s = loadScenario(String(argv.scenario), ...scenarioArgs(argv));
+      let s;
+      try {
+        s = loadScenario(String(argv.scenario), ...scenarioArgs(argv));
+      } catch (e) {
+        // validate is where one looks for every mistake at once: each on a line of its own.
+        if (!(e instanceof InputError) || e.all.length < 2) throw e;
+        for (const line of e.all) io.err(`stickysim: ${line}\n`);
+        io.err(`stickysim: ${e.all.length} problems\n`);
+        throw new InputError(e.message, e.all, true);
+      }
       const c = s.config;
       io.out(
         `${s.file}: ok — "${s.name}", ${c.fleet.initial.length} servers × ${c.fleet.workers} workers, ` +
