@@ -1,6 +1,6 @@
 import { Fleet } from '../src/model/fleet.js';
 import { LossCause, type Session } from '../src/model/session.js';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { main } from '../src/cli/main.js';
@@ -94,4 +94,17 @@ strategies: [cookie, round-robin, ip-ring]
 ${extra}`,
   );
   return file;
+}
+
+/** Every file under `d` (relative path → its bytes, as latin1 text), hidden ones included: what must not change. */
+export function treeSnapshot(d: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (p: string, rel: string) => {
+    for (const e of readdirSync(p, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(p, e.name), `${rel}${e.name}/`);
+      else out[`${rel}${e.name}`] = readFileSync(join(p, e.name), 'latin1');
+    }
+  };
+  walk(d, '');
+  return out;
 }

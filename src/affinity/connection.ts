@@ -1,7 +1,7 @@
 import type { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
 import type { Session } from '../model/session.js';
-import { Miss, type Affinity } from './types.js';
+import { affinityBytes, Miss, type Affinity } from './types.js';
 
 /**
  * How a client reuses its connection to the load balancer:
@@ -109,7 +109,6 @@ export class ConnectionAffinity implements Affinity {
   }
 
   memoryBytes(now: number): number {
-    const inner = this.inner;
-    return this.open.size * ConnectionAffinity.CONNECTION_BYTES + (inner ? (inner.memoryBytes?.(now) ?? (inner.entries?.(now) ?? 0) * (inner.entryBytes ?? 0)) : 0);
+    return this.open.size * ConnectionAffinity.CONNECTION_BYTES + (this.inner ? affinityBytes(this.inner, now) : 0);
   }
 }

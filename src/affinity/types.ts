@@ -59,6 +59,11 @@ export interface Affinity {
   sessionEnded?(s: Session): void;
 }
 
+/** Load-balancer memory an affinity holds: its own count when entries differ in size, else entries × entryBytes. */
+export function affinityBytes(a: Affinity, now: number): number {
+  return a.memoryBytes?.(now) ?? (a.entries?.(now) ?? 0) * (a.entryBytes ?? 0);
+}
+
 /**
  * Reads the affinity key a request carries, as a non-negative integer, or −1
  * when it carries none.

@@ -169,16 +169,13 @@ export class Simulation {
   private cut(windowEnd: boolean): void {
     const now = this.sim.now;
     if (windowEnd) for (const s of this.fleet.servers) if (s.draining) this.lifecycle.checkDrained(s);
-    if (this.lbs.length === 1) this.metrics.lbMemory(this.lb.memory(now));
-    else {
-      const all = { entries: 0, bytes: 0 };
-      for (const lb of this.lbs) {
-        const m = lb.memory(now);
-        all.entries += m.entries;
-        all.bytes += m.bytes;
-      }
-      this.metrics.lbMemory(all);
+    const all = { entries: 0, bytes: 0 };
+    for (const lb of this.lbs) {
+      const m = lb.memory(now);
+      all.entries += m.entries;
+      all.bytes += m.bytes;
     }
+    this.metrics.lbMemory(all);
     this.metrics.cut(now, windowEnd);
   }
 

@@ -1,4 +1,4 @@
-import { Miss, type Affinity } from '../affinity/types.js';
+import { affinityBytes, Miss, type Affinity } from '../affinity/types.js';
 import type { Balancer } from '../balancers/types.js';
 import type { Fleet } from '../model/fleet.js';
 import type { Server } from '../model/server.js';
@@ -172,8 +172,7 @@ export class LoadBalancer {
   /** Load-balancer memory held for affinity: entries and bytes. */
   memory(now: number): { entries: number; bytes: number } {
     const a = this.affinity;
-    const entries = a?.entries?.(now) ?? 0;
-    return { entries, bytes: a?.memoryBytes?.(now) ?? entries * (a?.entryBytes ?? 0) };
+    return { entries: a?.entries?.(now) ?? 0, bytes: a ? affinityBytes(a, now) : 0 };
   }
 
   /** Whether the balancer wants to hear of sessions ending (it keeps something per session: connections). */

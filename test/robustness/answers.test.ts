@@ -14,7 +14,7 @@ import YAML from 'yaml';
 import { workersFrom } from '../../src/cli/sweepOptions.js';
 import { estimate, LIMITS, refusal, runCost } from '../../src/scenario/estimate.js';
 import { loadScenario, MAX_SCENARIO_BYTES, parseScenario } from '../../src/scenario/load.js';
-import { cli } from '../helpers.js';
+import { cli, treeSnapshot } from '../helpers.js';
 import { sameTree } from '../sweep/helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'stickysim-ans-'));
@@ -34,18 +34,7 @@ function small(dir: string, extra = ''): string {
   return file;
 }
 
-/** Every file under `d` (relative path → contents), hidden ones included. */
-function snapshot(d: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (p: string, rel: string) => {
-    for (const e of readdirSync(p, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(p, e.name), `${rel}${e.name}/`);
-      else out[`${rel}${e.name}`] = readFileSync(join(p, e.name), 'latin1');
-    }
-  };
-  walk(d, '');
-  return out;
-}
+const snapshot = treeSnapshot;
 
 describe('a YAML alias bomb', () => {
   /** Nine levels of nine aliases: 9⁹ (387 million) nodes once expanded. */

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { cleanStale } from '../../src/report/output.js';
 import { lockOut, lockPath, MARKER, markerText, nameEntries, readMarker, removeOurs, unexpectedEntries } from '../../src/report/ownership.js';
+import { treeSnapshot } from '../helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'stickysim-own-'));
 const CLI = resolve('dist/cli/main.js');
@@ -27,18 +28,7 @@ function smallScenario(dir: string, duration = '2m'): string {
   return file;
 }
 
-/** Every file under `d`, with its contents: what must not change. */
-function snapshot(d: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (p: string, rel: string) => {
-    for (const e of readdirSync(p, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(p, e.name), `${rel}${e.name}/`);
-      else out[`${rel}${e.name}`] = readFileSync(join(p, e.name), 'utf8');
-    }
-  };
-  walk(d, '');
-  return out;
-}
+const snapshot = treeSnapshot;
 
 /** Someone's directory: a file, a subdirectory with a file. */
 function someones(dir: string): string {

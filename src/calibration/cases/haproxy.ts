@@ -273,6 +273,38 @@ function mix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/**
+ * A deterministic result of per-client answers: the share of clients whose
+ * real answer (a server's name, a class of outcome, null: failed) is the one
+ * predicted, and the first few that differ.
+ */
+export function perClient(
+  name: string,
+  what: string,
+  system: string,
+  real: readonly (string | null)[],
+  sim: readonly (string | null)[],
+  clients: readonly { address: string }[],
+): CaseResult {
+  let agree = 0;
+  const bad: string[] = [];
+  real.forEach((r, i) => {
+    if (r === sim[i]) agree++;
+    else if (bad.length < MISMATCHES_SHOWN) bad.push(`${clients[i]!.address}: real ${r ?? 'none'}, predicted ${sim[i] ?? 'none'}`);
+  });
+  return {
+    name,
+    description: what,
+    system,
+    kind: 'deterministic',
+    clients: real.length,
+    real: agree / real.length,
+    sim: 1,
+    agree: agree / real.length >= AGREE,
+    detail: bad.length ? `${real.length - agree} of ${real.length} differ, e.g. ${bad.join('; ')}` : '',
+  };
+}
+
 /** `{ system: haproxy, balance: source, hashType: consistent }`, as a scenario file writes it. */
 export function presetText(o: Record<string, unknown>): string {
   return `{ ${['system: haproxy', ...Object.entries(o).map(([k, v]) => `${k}: ${String(v)}`)].join(', ')} }`;

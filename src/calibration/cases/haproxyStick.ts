@@ -6,7 +6,7 @@ import type { CalibrationCase, CaseResult } from '../types.js';
 import { parseIPv4 } from '../../balancers/hashing/haproxy/hash.js';
 import type { Fleet } from '../../model/fleet.js';
 import type { LoadBalancer } from '../../strategies/loadBalancer.js';
-import { AGREE, presetText } from './haproxy.js';
+import { perClient, presetText } from './haproxy.js';
 
 /**
  * HAProxy 2.6 `stick-table type ip` + `stick on src` in front of `balance
@@ -26,28 +26,6 @@ import { AGREE, presetText } from './haproxy.js';
  */
 
 const SERVERS = 4;
-const SHOWN = 5;
-
-function compare(name: string, what: string, system: string, real: readonly (string | null)[], sim: readonly (string | null)[], clients: readonly ClientSpec[]): CaseResult {
-  let agree = 0;
-  const bad: string[] = [];
-  real.forEach((r, i) => {
-    if (r === sim[i]) agree++;
-    else if (bad.length < SHOWN) bad.push(`${clients[i]!.address}: real ${r ?? 'none'}, predicted ${sim[i] ?? 'none'}`);
-  });
-  return {
-    name,
-    description: what,
-    system,
-    kind: 'deterministic',
-    clients: real.length,
-    real: agree / real.length,
-    sim: 1,
-    agree: agree / real.length >= AGREE,
-    detail: bad.length ? `${real.length - agree} of ${real.length} differ, e.g. ${bad.join('; ')}` : '',
-  };
-}
-
 export async function runStickReload(options: { clients?: number; seed?: number } = {}): Promise<CaseResult[]> {
   const n = options.clients ?? 400;
   const system = await haproxyVersion();
@@ -78,15 +56,15 @@ export async function runStickReload(options: { clients?: number; seed?: number 
     const lb = buildBalancer(preset);
     const fleet = fleetOf();
     const bindReal = await real(hap, clients);
-    results.push(compare('haproxy-stick-reload-bind', `${setting}: each client's first request, one at a time in address order (round robin, learned by the table)`, system, bindReal, route(lb, fleet, clients, 1), clients));
+    results.push(perClient('haproxy-stick-reload-bind', `${setting}: each client's first request, one at a time in address order (round robin, learned by the table)`, system, bindReal, route(lb, fleet, clients, 1), clients));
     const againReal = await real(hap, reversed);
-    results.push(compare('haproxy-stick-reload-again', `${setting}: every client again, in reverse order: each where its entry says`, system, againReal, route(lb, fleet, reversed, 2), reversed));
+    results.push(perClient('haproxy-stick-reload-again', `${setting}: every client again, in reverse order: each where its entry says`, system, againReal, route(lb, fleet, reversed, 2), reversed));
     await hap.reload();
     const afterReal = await real(hap, reversed);
     const afterSim = route(buildBalancer(preset), fleetOf(), reversed, 3);
     const moved = afterReal.filter((r, i) => r !== againReal[i]).length;
     results.push(
-      compare(
+      perClient(
         'haproxy-stick-reload-reload',
         `${setting}: haproxy reloaded (SIGUSR2 to the master): the new worker's table is empty, round robin starts again; ${((100 * moved) / n).toFixed(2)}% of clients on another server than before`,
         system,
